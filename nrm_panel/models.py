@@ -1,0 +1,170 @@
+"""Panels (a local area), the partner agencies that sit on them, and people with a role per panel."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in with their work email address."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+class Nation(models.TextChoices):
+    ENGLAND_AND_WALES = "england_wales", "England and Wales"
+    SCOTLAND = "scotland", "Scotland"
+    NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
+
+
+class Panel(models.Model):
+    """A local NRM panel: one local authority, or several that share a panel."""
+
+    name = models.CharField(max_length=120, unique=True)
+    code = models.CharField(
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2,5}$", "Use 2 to 5 capital letters, for example LEW")],
+        help_text="Starts every case reference, for example LEW in LEW-2026-0042",
+    )
+    local_authorities = models.TextField(help_text="The local authorities this panel covers, one a line")
+    nation = models.CharField(max_length=20, choices=Nation.choices, default=Nation.ENGLAND_AND_WALES)
+    decision_target_days = models.PositiveSmallIntegerField(
+        default=45, help_text="Calendar days from the referral by which the panel decides"
+    )
+    notifies_police = models.BooleanField(
+        default=True, help_text="Record that the police were told of every case they did not refer"
+    )
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AgencyKind(models.TextChoices):
+    SOCIAL_CARE = "social_care", "Children's social care"
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health"
+    EDUCATION = "education", "Education"
+    YOUTH_JUSTICE = "youth_justice", "Youth justice"
+    ICTG = "ictg", "Independent Child Trafficking Guardian service"
+    OTHER = "other", "Other"
+
+
+# The three statutory safeguarding partners vote at a panel; the others advise.
+STATUTORY_AGENCY_KINDS = frozenset({AgencyKind.SOCIAL_CARE, AgencyKind.POLICE, AgencyKind.HEALTH})
+
+
+class Agency(models.Model):
+    """A partner agency as it sits on one panel, for example 'Lewisham Children's Social Care'."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="agencies")
+    name = models.CharField(max_length=160)
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["panel", "name"]
+        verbose_name_plural = "agencies"
+        constraints = [models.UniqueConstraint(fields=["panel", "name"], name="agency_unique_name_per_panel")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_statutory_partner(self) -> bool:
+        return self.kind in STATUTORY_AGENCY_KINDS
+
+
+class Role(models.TextChoices):
+    REFERRER = "referrer", "Referrer"
+    COORDINATOR = "coordinator", "NRM coordinator"
+    CHAIR = "chair", "Panel chair"
+    PANEL_MEMBER = "panel_member", "Panel member"
+    DESIGNATED_NURSE = "designated_nurse", "Designated nurse or doctor"
+    AUDITOR = "auditor", "Auditor"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+# Roles that act for an agency on the panel.
+AGENCY_ROLES = frozenset({Role.PANEL_MEMBER, Role.DESIGNATED_NURSE})
+
+
+class Membership(models.Model):
+    """A person's role on one panel. A person may hold several roles and sit on several panels."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text="Required for panel members and designated nurses or doctors",
+    )
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["panel", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "panel", "role"], name="membership_one_role_once_per_panel"),
+            models.CheckConstraint(
+                condition=~models.Q(role__in=list(AGENCY_ROLES)) | models.Q(agency__isnull=False),
+                name="membership_agency_roles_name_agency",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "is_active"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}, {self.panel}"
+
+    def clean(self):
+        if self.role in AGENCY_ROLES and not self.agency_id:
+            raise ValidationError({"agency": "Choose the agency this person represents on the panel"})
+        if self.agency_id and self.agency.panel_id != self.panel_id:
+            raise ValidationError({"agency": "Choose an agency of this panel"})
+        if self.role == Role.DESIGNATED_NURSE and self.agency_id and self.agency.kind != AgencyKind.HEALTH:
+            raise ValidationError({"agency": "A designated nurse or doctor represents a health agency"})

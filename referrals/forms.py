@@ -1,0 +1,542 @@
+"""The referral's pages (one form per section), evidence upload, and the coordinator's triage forms."""
+
+import datetime
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
+from django import forms
+from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from referrals.models import (
+    ChildKnowsAboutReferral,
+    DutyToNotify,
+    ExploitationType,
+    Gender,
+    Indicator,
+    Referral,
+)
+from referrals.selectors import NEEDS_TRIAGE, OPEN, ReferralFilters, SORTS
+from referrals.clock import ClockStatus
+from referrals.models import State
+
+LONG_TEXT_MAX = 10_000
+SAVE_AND_CONTINUE = "continue"
+SAVE_DRAFT = "draft"
+
+
+def yes_no_field(label: str, *, help_text: str = "", required: bool = True) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=[(True, "Yes"), (False, "No")],
+        coerce=lambda value: value in (True, "True"),
+        empty_value=None,
+        widget=forms.RadioSelect,
+        required=required,
+        error_messages={"required": f"Select yes or no: {label[0].lower()}{label[1:].rstrip('?')}"},
+    )
+
+
+def date_field(label: str, *, help_text: str = "") -> DateInputField:
+    field = DateInputField(label=label, help_text=help_text, required=False, require_all_fields=False)
+    return field
+
+
+class GovukFormMixin:
+    """GOV.UK rendering and limits shared by every form: long text is bounded, labels are sized."""
+
+    def _limit_long_text(self):
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
+                if not field.max_length:
+                    field.max_length = LONG_TEXT_MAX
+                    field.validators.append(MaxLengthValidator(LONG_TEXT_MAX))
+                field.widget.attrs.setdefault("rows", 5)
+
+
+class ReferralSectionForm(GovukFormMixin, forms.ModelForm):
+    """One page of the referral. Saving as a draft skips 'required'; checking a value's type never is."""
+
+    title = ""
+    slug = ""
+
+    def __init__(self, *args, is_draft_save: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._limit_long_text()
+        self.is_draft_save = is_draft_save
+        if is_draft_save:
+            for field in self.fields.values():
+                field.required = False
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*self.layout_fields())
+
+    def layout_fields(self):
+        return [self._layout_field(name) for name in self.fields]
+
+    def _layout_field(self, name):
+        field = self.fields[name]
+        if isinstance(field.widget, forms.CheckboxSelectMultiple):
+            return Field.checkboxes(name, legend_size=Size.SMALL)
+        if isinstance(field.widget, forms.RadioSelect):
+            return Field.radios(name, legend_size=Size.SMALL, inline=len(field.choices) <= 2)
+        if isinstance(field.widget, forms.Textarea):
+            return Field.textarea(name, label_size=Size.SMALL)
+        if isinstance(field, DateInputField):
+            return Field(name, legend_size=Size.SMALL)
+        return Field.text(name, label_size=Size.SMALL)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.is_draft_save:
+            self.check_complete(cleaned)
+        return cleaned
+
+    def check_complete(self, cleaned):
+        """Cross-field rules for a finished section (skipped when saving a draft)."""
+
+    def summary_rows(self) -> list[tuple[str, str]]:
+        """(question, answer) pairs for the check-your-answers and case pages."""
+        rows = []
+        for name, field in self.fields.items():
+            value = getattr(self.instance, name)
+            if value in (None, "", []):
+                answer = ""
+            elif isinstance(field, forms.ChoiceField):
+                choices = dict(field.choices)
+                values = value if isinstance(value, list) else [value]
+                answer = ", ".join(str(choices.get(item, item)) for item in values)
+            elif isinstance(value, datetime.date):
+                answer = date_format(value, "j F Y")
+            else:
+                answer = str(value)
+            rows.append((str(field.label), answer))
+        return rows
+
+    @classmethod
+    def missing_answers(cls, referral: Referral) -> list[str]:
+        """The required questions of this section the referral has no answer to yet."""
+        form = cls(instance=referral)
+        missing = [
+            str(field.label)
+            for name, field in form.fields.items()
+            if field.required and getattr(referral, name) in (None, "", [])
+        ]
+        return missing + cls.extra_missing(referral)
+
+    @classmethod
+    def extra_missing(cls, referral: Referral) -> list[str]:
+        return []
+
+
+class ChildForm(ReferralSectionForm):
+    title = "About the child or young person"
+    slug = "child"
+
+    date_of_birth = date_field("Date of birth", help_text="For example, 27 3 2011. Leave blank if not known.")
+    is_age_disputed = yes_no_field("Is their age disputed?")
+    needs_interpreter = yes_no_field("Do they need an interpreter?")
+    has_children = yes_no_field("Do they have children of their own?", required=False)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "first_name", "last_name", "aliases", "date_of_birth", "estimated_age", "is_age_disputed",
+            "gender", "nationality", "second_nationality", "languages", "needs_interpreter",
+            "communication_needs", "current_address", "looked_after_status", "responsible_local_authority",
+            "school", "has_children",
+        ]
+        labels = {
+            "first_name": "First name",
+            "last_name": "Last name",
+            "aliases": "Other names or aliases",
+            "estimated_age": "Estimated age in years, if the date of birth is not known",
+            "gender": "Gender",
+            "nationality": "Nationality",
+            "second_nationality": "Second nationality (if any)",
+            "languages": "Languages spoken",
+            "communication_needs": "Other communication needs",
+            "current_address": "Where are they staying now?",
+            "looked_after_status": "Looked-after status",
+            "responsible_local_authority": "Responsible local authority (if looked after)",
+            "school": "School or college",
+        }
+        help_texts = {
+            "aliases": "Include names used during the exploitation, one a line",
+            "current_address": "Address or placement. This is never used for a decision letter.",
+            "first_name": "Write 'Not known' if you do not know it",
+            "last_name": "Write 'Not known' if you do not know it",
+        }
+        widgets = {
+            "aliases": forms.Textarea(attrs={"rows": 3}),
+            "communication_needs": forms.Textarea(attrs={"rows": 3}),
+            "current_address": forms.Textarea(attrs={"rows": 4}),
+            "gender": forms.RadioSelect,
+            "looked_after_status": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_draft_save:
+            for name in ("first_name", "last_name", "gender", "nationality", "languages", "current_address", "looked_after_status"):
+                self.fields[name].required = True
+        self.fields["gender"].choices = [c for c in self.fields["gender"].choices if c[0]]
+        self.fields["looked_after_status"].choices = [c for c in self.fields["looked_after_status"].choices if c[0]]
+        self.fields["estimated_age"].validators.append(MaxValueValidator(25, "Enter an estimated age of 25 or under"))
+
+    def check_complete(self, cleaned):
+        if not cleaned.get("date_of_birth") and cleaned.get("estimated_age") is None and "estimated_age" not in self.errors:
+            self.add_error("estimated_age", "Enter the date of birth or, if it is not known, an estimated age")
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data.get("date_of_birth")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("Date of birth must be in the past")
+        if value and value.year < 1900:
+            raise forms.ValidationError("Enter a real date of birth")
+        return value
+
+    @classmethod
+    def extra_missing(cls, referral):
+        if referral.date_of_birth is None and referral.estimated_age is None:
+            return ["Date of birth or estimated age"]
+        return []
+
+
+class FirstResponderForm(ReferralSectionForm):
+    title = "The first responder"
+    slug = "first-responder"
+
+    class Meta:
+        model = Referral
+        fields = [
+            "first_responder_organisation", "first_responder_organisation_type", "first_responder_name",
+            "first_responder_role", "first_responder_email", "first_responder_phone", "alternative_contact",
+            "decision_safe_address",
+        ]
+        labels = {
+            "first_responder_organisation": "Organisation",
+            "first_responder_organisation_type": "Type of organisation",
+            "first_responder_name": "Your name",
+            "first_responder_role": "Your role",
+            "first_responder_email": "Email address",
+            "first_responder_phone": "Telephone number",
+            "alternative_contact": "Alternative contact (name, email, telephone)",
+            "decision_safe_address": "Safe postal address for the decision letter",
+        }
+        help_texts = {
+            "decision_safe_address": "The letter goes to the first responder, never to the child, "
+            "and never to a place where the exploitation happened.",
+        }
+        widgets = {
+            "first_responder_organisation_type": forms.RadioSelect,
+            "alternative_contact": forms.Textarea(attrs={"rows": 3}),
+            "decision_safe_address": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["first_responder_organisation_type"]
+        field.choices = [c for c in field.choices if c[0]]
+        if not self.is_draft_save:
+            for name in self.Meta.fields:
+                if name != "alternative_contact":
+                    self.fields[name].required = True
+
+
+class ExploitationForm(ReferralSectionForm):
+    title = "The exploitation"
+    slug = "exploitation"
+
+    exploitation_types = forms.MultipleChoiceField(
+        label="Types of exploitation", help_text="Select all that apply",
+        choices=ExploitationType.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one type of exploitation"},
+    )
+    exploitation_started_on = date_field("When did it start?", help_text="An approximate date is fine. For example, 1 6 2026")
+    is_exploitation_ongoing = yes_no_field("Is the child still being exploited?")
+    exploitation_ended_on = date_field("If it has ended, when?", help_text="For example, 14 9 2026")
+    indicators = forms.MultipleChoiceField(
+        label="Indicators seen", help_text="Select all that apply", required=False,
+        choices=Indicator.choices, widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "exploitation_types", "exploitation_type_other", "exploited_in", "exploitation_places",
+            "exploitation_started_on", "is_exploitation_ongoing", "exploitation_ended_on", "indicators",
+            "account", "police_reference", "police_force",
+        ]
+        labels = {
+            "exploitation_type_other": "If other, what kind of exploitation?",
+            "exploited_in": "Where did the exploitation happen?",
+            "exploitation_places": "Places (UK towns, countries abroad)",
+            "account": "What happened, in your words",
+            "police_reference": "Police crime or incident reference (if any)",
+            "police_force": "Police force (if any)",
+        }
+        help_texts = {
+            "account": "How it started, any journey, what they had to do, living conditions, "
+            "who exploited them and where those people are now, how they left.",
+        }
+        widgets = {
+            "exploited_in": forms.RadioSelect,
+            "exploitation_places": forms.Textarea(attrs={"rows": 3}),
+            "account": forms.Textarea(attrs={"rows": 10}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["exploited_in"].choices = [c for c in self.fields["exploited_in"].choices if c[0]]
+        if not self.is_draft_save:
+            for name in ("exploited_in", "exploitation_places", "account"):
+                self.fields[name].required = True
+
+    def check_complete(self, cleaned):
+        if ExploitationType.OTHER in (cleaned.get("exploitation_types") or []) and not cleaned.get("exploitation_type_other"):
+            self.add_error("exploitation_type_other", "Say what kind of exploitation 'other' means")
+
+    def clean(self):
+        cleaned = super().clean()
+        started, ended = cleaned.get("exploitation_started_on"), cleaned.get("exploitation_ended_on")
+        today = timezone.localdate()
+        if started and started > today:
+            self.add_error("exploitation_started_on", "The start date must be today or in the past")
+        if ended and ended > today:
+            self.add_error("exploitation_ended_on", "The end date must be today or in the past")
+        if started and ended and ended < started:
+            self.add_error("exploitation_ended_on", "The end date must be the same as or after the start date")
+        return cleaned
+
+    @classmethod
+    def extra_missing(cls, referral):
+        if ExploitationType.OTHER in referral.exploitation_types and not referral.exploitation_type_other:
+            return ["What kind of exploitation 'other' means"]
+        return []
+
+
+class VoiceOfTheChildForm(ReferralSectionForm):
+    title = "The voice of the child"
+    slug = "voice-of-the-child"
+
+    class Meta:
+        model = Referral
+        fields = ["child_wishes_and_feelings", "child_knows_about_referral"]
+        labels = {
+            "child_wishes_and_feelings": "The child's wishes and feelings",
+            "child_knows_about_referral": "Does the child know about this referral?",
+        }
+        help_texts = {"child_wishes_and_feelings": "What they have said about what happened and what they want now"}
+        widgets = {"child_knows_about_referral": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["child_knows_about_referral"]
+        field.choices = [c for c in ChildKnowsAboutReferral.choices]
+        if not self.is_draft_save:
+            for name in self.Meta.fields:
+                self.fields[name].required = True
+
+
+class OtherAgenciesForm(ReferralSectionForm):
+    title = "Other agencies involved"
+    slug = "other-agencies"
+
+    class Meta:
+        model = Referral
+        fields = ["other_agencies_involved"]
+        labels = {"other_agencies_involved": "Other agencies and professionals involved"}
+        help_texts = {
+            "other_agencies_involved": "For example legal representative, GP, support worker, youth offending "
+            "team, with their contact details. Write 'None' if there are none."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_draft_save:
+            self.fields["other_agencies_involved"].required = True
+
+
+SECTION_FORMS = [ChildForm, FirstResponderForm, ExploitationForm, VoiceOfTheChildForm, OtherAgenciesForm]
+SECTIONS = {form.slug: form for form in SECTION_FORMS}
+
+
+def missing_by_section(referral: Referral) -> dict[str, list[str]]:
+    return {form.slug: form.missing_answers(referral) for form in SECTION_FORMS}
+
+
+class StartReferralForm(GovukFormMixin, forms.Form):
+    panel = forms.ModelChoiceField(
+        queryset=None, label="Which panel is this referral for?", widget=forms.RadioSelect,
+        empty_label=None, error_messages={"required": "Select the panel", "invalid_choice": "Select one of your panels"},
+    )
+    is_adult = yes_no_field("Is the person 18 or over?", help_text="Answer no if they are, or may be, under 18")
+    adult_has_consented = yes_no_field(
+        "If they are 18 or over, have they consented to a referral?", required=False,
+        help_text="An adult who does not consent is recorded as an anonymous Duty to Notify instead",
+    )
+
+    def __init__(self, *args, panels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["panel"].queryset = panels
+        if len(panels) == 1:
+            self.fields["panel"].initial = panels[0].pk
+            self.fields["panel"].widget = forms.HiddenInput()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.radios("panel", legend_size=Size.SMALL) if len(panels) > 1 else Field("panel"),
+            Field.radios("is_adult", legend_size=Size.SMALL, inline=True),
+            Field.radios("adult_has_consented", legend_size=Size.SMALL, inline=True),
+            Submit("continue", "Continue"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_adult") and cleaned.get("adult_has_consented") is None:
+            self.add_error("adult_has_consented", "Select whether the adult has consented to a referral")
+        return cleaned
+
+
+class DutyToNotifyForm(GovukFormMixin, forms.ModelForm):
+    exploitation_types = forms.MultipleChoiceField(
+        label="Types of exploitation", choices=ExploitationType.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one type of exploitation"},
+    )
+
+    class Meta:
+        model = DutyToNotify
+        fields = ["gender", "nationality", "exploitation_types", "exploited_in", "first_responder_organisation"]
+        labels = {
+            "gender": "Gender",
+            "nationality": "Nationality (if known)",
+            "exploited_in": "Where did the exploitation happen?",
+            "first_responder_organisation": "Your organisation",
+        }
+        widgets = {"gender": forms.RadioSelect, "exploited_in": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gender"].choices = Gender.choices
+        self.fields["exploited_in"].choices = [c for c in self.fields["exploited_in"].choices if c[0]]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.radios("gender", legend_size=Size.SMALL),
+            Field.text("nationality", label_size=Size.SMALL),
+            Field.checkboxes("exploitation_types", legend_size=Size.SMALL),
+            Field.radios("exploited_in", legend_size=Size.SMALL),
+            Field.text("first_responder_organisation", label_size=Size.SMALL),
+            Submit("record", "Record Duty to Notify"),
+        )
+
+
+class AttachmentForm(GovukFormMixin, forms.Form):
+    file = forms.FileField(
+        label="Upload a file", help_text="PDF, Word document, JPG or PNG",
+        error_messages={"required": "Select a file to upload", "invalid": "The selected file could not be read"},
+    )
+    description = forms.CharField(
+        label="Describe the document", max_length=300,
+        error_messages={"required": "Describe the document, for example 'School attendance record'"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("file"), Field.text("description", label_size=Size.SMALL), Submit("upload", "Upload file", css_class="govuk-button--secondary"),
+        )
+
+
+class ScopeForm(GovukFormMixin, forms.Form):
+    """The two scope questions the coordinator answers at triage (DESIGN.md section 3)."""
+
+    is_in_panel_area = yes_no_field("Was the child referred in, or do they live in, the panel's area?")
+    is_public_order_disqualification_considered = yes_no_field("Is a public order disqualification being considered?")
+
+
+class AcceptForm(ScopeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.radios("is_in_panel_area", legend_size=Size.SMALL, inline=True),
+            Field.radios("is_public_order_disqualification_considered", legend_size=Size.SMALL, inline=True),
+            Submit("accept", "Accept referral"),
+        )
+
+
+class ReasonForm(GovukFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea, max_length=LONG_TEXT_MAX,
+        error_messages={"required": "Enter the reason"},
+    )
+
+    def __init__(self, *args, button: str = "Confirm", reason_label: str = "Reason", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = reason_label
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Field.textarea("reason", label_size=Size.SMALL), Submit("confirm", button))
+
+
+class TransferForm(ReasonForm):
+    is_in_panel_area = yes_no_field("Was the child referred in, or do they live in, the panel's area?", required=False)
+    is_public_order_disqualification_considered = yes_no_field(
+        "Is a public order disqualification being considered?", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, button="Transfer to the SCA", reason_label="Why is the case being transferred?", **kwargs)
+        self.helper.layout = Layout(
+            Field.radios("is_in_panel_area", legend_size=Size.SMALL, inline=True),
+            Field.radios("is_public_order_disqualification_considered", legend_size=Size.SMALL, inline=True),
+            Field.textarea("reason", label_size=Size.SMALL),
+            Submit("confirm", "Transfer to the SCA"),
+        )
+
+
+class PoliceNotificationForm(GovukFormMixin, forms.Form):
+    notified_on = DateInputField(label="When were the police notified?", help_text="For example, 24 11 2026", require_all_fields=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notified_on"].error_messages["required"] = "Enter the date the police were notified"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Field("notified_on", legend_size=Size.SMALL), Submit("record", "Record notification"))
+
+    def clean_notified_on(self):
+        value = self.cleaned_data["notified_on"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The date must be today or in the past")
+        return value
+
+
+class ReferralFilterForm(forms.Form):
+    """The queue's filters. Unknown values are ignored rather than refused: a list is always shown."""
+
+    state = forms.ChoiceField(
+        label="State", required=False,
+        choices=[("", "All"), (NEEDS_TRIAGE, "Needs triage"), (OPEN, "Open (clock running)")] + list(State.choices),
+    )
+    clock = forms.ChoiceField(label="Clock", required=False, choices=[("", "Any")] + ClockStatus.CHOICES)
+    exploitation_type = forms.ChoiceField(
+        label="Exploitation type", required=False, choices=[("", "Any")] + list(ExploitationType.choices)
+    )
+    search = forms.CharField(label="Reference or name", required=False, max_length=100)
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS], widget=forms.HiddenInput)
+
+    def filters(self) -> ReferralFilters:
+        if not self.is_valid():
+            data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        else:
+            data = self.cleaned_data
+        return ReferralFilters(**{key: value for key, value in data.items() if value})

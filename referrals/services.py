@@ -1,0 +1,283 @@
+"""Functions that change referrals: intake by the referrer, triage by the coordinator.
+
+Each checks its rule, writes in a transaction, and records why in the case's history
+(django-simple-history's change reason), which the case timeline is built from.
+"""
+
+import datetime
+import mimetypes
+
+import puremagic
+from django.conf import settings
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+from simple_history.utils import update_change_reason
+
+from nrm_panel.models import Panel, Role
+from nrm_panel.permissions import has_role
+from referrals.models import Attachment, DutyToNotify, ReferenceCounter, Referral, State
+from referrals.scope import assess_scope
+from referrals.state_machine import EDITABLE_STATES, MOVES
+
+# Messages are constants so that views show them and tests can name them.
+MOVE_NOT_ALLOWED = "This case is {state}: it cannot be moved to “{label}” from there."
+ROLE_NOT_ALLOWED = "You do not have a role on this panel that can do this."
+REASON_REQUIRED = "Give the reason: it is recorded on the case and shown to the referrer."
+NOT_EDITABLE = "This referral has been submitted and can no longer be changed by the referrer."
+OUT_OF_SCOPE = "This referral is out of the panel's scope ({reasons}). Transfer it to the Single Competent Authority instead."
+SCOPE_UNANSWERED = "Answer the scope questions first: {questions}."
+INCOMPLETE = "The referral is not complete. Check the sections marked as incomplete."
+NOT_A_REFERRER = "You are not a referrer on this panel."
+FILE_TYPE_NOT_ALLOWED = "The selected file must be a PDF, a Word document, or a JPG or PNG image."
+FILE_TOO_BIG = "The selected file must be smaller than {max_mb} MB."
+FILE_EMPTY = "The selected file is empty."
+POLICE_REFERRED = "The police made this referral: there is no notification to record."
+
+# Evidence we accept, identified from the file's content, not its name.
+ALLOWED_UPLOAD_TYPES = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/msword": (".doc",),
+}
+# Names with which two similar names count as a likely duplicate (PostgreSQL pg_trgm similarity).
+DUPLICATE_NAME_SIMILARITY = 0.4
+
+
+class ReferralError(Exception):
+    """A rule of the referral workflow was not met; the message says what to do."""
+
+
+class TransitionNotAllowed(ReferralError):
+    pass
+
+
+def _save_with_reason(referral: Referral, reason: str) -> None:
+    referral.save()
+    update_change_reason(referral, reason)
+
+
+def referral_create(*, referrer, panel: Panel, is_adult: bool, adult_has_consented: bool | None) -> Referral:
+    """Start a draft referral and give its referrer the right to see and change it."""
+    if not has_role(referrer, panel.id, {Role.REFERRER}):
+        raise ReferralError(NOT_A_REFERRER)
+    with transaction.atomic():
+        referral = Referral(panel=panel, referrer=referrer, is_adult=is_adult, adult_has_consented=adult_has_consented)
+        _save_with_reason(referral, "Draft started")
+        assign_perm("referrals.view_referral", referrer, referral)
+        assign_perm("referrals.change_referral", referrer, referral)
+    return referral
+
+
+def duty_to_notify_record(*, recorded_by, panel: Panel, **answers) -> DutyToNotify:
+    """Record an adult who did not consent as an anonymous Duty to Notify: never a case."""
+    if not has_role(recorded_by, panel.id, {Role.REFERRER}):
+        raise ReferralError(NOT_A_REFERRER)
+    return DutyToNotify.objects.create(panel=panel, recorded_by=recorded_by, **answers)
+
+
+def referral_update(*, referral: Referral, user, changes: dict, section: str) -> Referral:
+    """Save what the referrer typed in one section of a draft (or returned) referral."""
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        if referral.state not in EDITABLE_STATES:
+            raise ReferralError(NOT_EDITABLE)
+        for name, value in changes.items():
+            setattr(referral, name, value)
+        _save_with_reason(referral, f"{section} saved")
+    return referral
+
+
+def _detect_content_type(upload) -> str | None:
+    head = upload.read(4096)
+    upload.seek(0)
+    try:
+        matches = puremagic.magic_string(head)
+    except puremagic.PureError:
+        return None
+    for match in matches:
+        mime = match.mime_type or mimetypes.types_map.get(match.extension, "")
+        if mime in ALLOWED_UPLOAD_TYPES:
+            return mime
+        # A .docx is a zip file; puremagic names it by its extension when it can tell.
+        if match.extension in (".docx",):
+            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return None
+
+
+def validate_upload(upload) -> str:
+    """Check an uploaded file's size and real type; return its content type."""
+    max_bytes = settings.ATTACHMENT_MAX_BYTES
+    if upload.size == 0:
+        raise ReferralError(FILE_EMPTY)
+    if upload.size > max_bytes:
+        raise ReferralError(FILE_TOO_BIG.format(max_mb=max_bytes // (1024 * 1024)))
+    content_type = _detect_content_type(upload)
+    name = (upload.name or "").lower()
+    if content_type is None or not name.endswith(ALLOWED_UPLOAD_TYPES[content_type]):
+        raise ReferralError(FILE_TYPE_NOT_ALLOWED)
+    return content_type
+
+
+def attachment_add(*, referral: Referral, user, upload, description: str) -> Attachment:
+    content_type = validate_upload(upload)
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        if referral.state not in EDITABLE_STATES:
+            raise ReferralError(NOT_EDITABLE)
+        attachment = Attachment(
+            referral=referral,
+            original_name=upload.name[:255],
+            content_type=content_type,
+            size=upload.size,
+            description=description,
+            uploaded_by=user,
+        )
+        attachment.file.save("upload", upload, save=False)
+        attachment.save()
+        update_change_reason(attachment, "Evidence uploaded")
+    return attachment
+
+
+def attachment_remove(*, attachment: Attachment, user) -> None:
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=attachment.referral_id)
+        if referral.state not in EDITABLE_STATES:
+            raise ReferralError(NOT_EDITABLE)
+        attachment._change_reason = "Evidence removed"
+        stored = attachment.file.name
+        attachment.delete()
+        transaction.on_commit(lambda: attachment.file.storage.delete(stored))
+
+
+def _next_reference(panel: Panel, year: int) -> str:
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(panel=panel, year=year)
+    ReferenceCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
+    counter.refresh_from_db()
+    return f"{panel.code}-{year}-{counter.last_number:04d}"
+
+
+def likely_duplicates(referral: Referral):
+    """Other cases of the same panel with the same date of birth and a similar name."""
+    if referral.date_of_birth is None:
+        return Referral.objects.none()
+    full_name = f"{referral.first_name} {referral.last_name}".strip()
+    return (
+        Referral.objects.filter(panel_id=referral.panel_id, date_of_birth=referral.date_of_birth)
+        .exclude(pk=referral.pk)
+        .exclude(state=State.DRAFT)
+        .annotate(similarity=TrigramSimilarity(Concat("first_name", Value(" "), "last_name"), full_name))
+        .filter(similarity__gte=DUPLICATE_NAME_SIMILARITY)
+    )
+
+
+def _check_move(referral: Referral, move_name: str, user, reason: str) -> None:
+    move = MOVES[move_name]
+    if referral.state not in move.sources:
+        raise TransitionNotAllowed(MOVE_NOT_ALLOWED.format(state=referral.get_state_display().lower(), label=move.label))
+    if move.roles == {Role.REFERRER}:
+        allowed = referral.referrer_id == user.id and has_role(user, referral.panel_id, move.roles)
+    else:
+        allowed = has_role(user, referral.panel_id, move.roles)
+    if not allowed:
+        raise TransitionNotAllowed(ROLE_NOT_ALLOWED)
+    if move.needs_reason and not reason.strip():
+        raise ReferralError(REASON_REQUIRED)
+
+
+def referral_move(*, referral: Referral, move_name: str, user, reason: str = "", before_save=None) -> Referral:
+    """Move a case along one arrow of the state machine, or refuse with a message.
+
+    Locks the case row; a move to the state the case is already in does nothing, so a
+    double-clicked button or a repeated request is harmless.
+    """
+    move = MOVES[move_name]
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().select_related("panel").get(pk=referral.pk)
+        if referral.state == move.target:
+            return referral
+        _check_move(referral, move_name, user, reason)
+        if before_save:
+            before_save(referral)
+        referral.state = move.target
+        referral.state_reason = reason.strip()
+        _save_with_reason(referral, f"{move.label}" + (f": {reason.strip()}" if reason.strip() else ""))
+    return referral
+
+
+def referral_submit(*, referral: Referral, user, is_complete: bool) -> Referral:
+    """Submit (or resubmit) a referral: it gets its reference and day 0 of the clock on first submission."""
+    if not is_complete:
+        raise ReferralError(INCOMPLETE)
+
+    def stamp(case: Referral):
+        now = timezone.now()
+        case.submitted_at = now
+        if case.reference is None:
+            today = timezone.localdate(now)
+            case.reference = _next_reference(case.panel, today.year)
+            case.referral_date = today
+
+    referral = referral_move(referral=referral, move_name="submit", user=user, before_save=stamp)
+    duplicates = list(likely_duplicates(referral))
+    if duplicates:
+        referral.possible_duplicates.add(*duplicates)
+    return referral
+
+
+def referral_accept(*, referral: Referral, user, is_in_panel_area: bool, is_public_order_disqualification_considered: bool) -> Referral:
+    """Accept an in-scope referral: it now awaits a reasonable grounds (RG) decision."""
+
+    def check_scope(case: Referral):
+        case.is_in_panel_area = is_in_panel_area
+        case.is_public_order_disqualification_considered = is_public_order_disqualification_considered
+        scope = assess_scope(case, on=case.referral_date)
+        if scope.unanswered:
+            raise ReferralError(SCOPE_UNANSWERED.format(questions="; ".join(scope.unanswered).lower()))
+        if not scope.is_in_scope:
+            raise ReferralError(OUT_OF_SCOPE.format(reasons="; ".join(scope.reasons_out_of_scope).lower()))
+
+    return referral_move(referral=referral, move_name="accept", user=user, before_save=check_scope)
+
+
+def referral_return(*, referral: Referral, user, reason: str) -> Referral:
+    return referral_move(referral=referral, move_name="return", user=user, reason=reason)
+
+
+def referral_transfer(
+    *, referral: Referral, user, reason: str, is_in_panel_area: bool | None = None,
+    is_public_order_disqualification_considered: bool | None = None,
+) -> Referral:
+    def record_scope(case: Referral):
+        if is_in_panel_area is not None:
+            case.is_in_panel_area = is_in_panel_area
+        if is_public_order_disqualification_considered is not None:
+            case.is_public_order_disqualification_considered = is_public_order_disqualification_considered
+
+    return referral_move(referral=referral, move_name="transfer", user=user, reason=reason, before_save=record_scope)
+
+
+def referral_withdraw(*, referral: Referral, user, reason: str) -> Referral:
+    return referral_move(referral=referral, move_name="withdraw", user=user, reason=reason)
+
+
+def referral_record_police_notification(*, referral: Referral, user, notified_on: datetime.date) -> Referral:
+    """Record that the police were told of a case they did not refer (a panel setting, on by default)."""
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        if not has_role(user, referral.panel_id, {Role.COORDINATOR}):
+            raise ReferralError(ROLE_NOT_ALLOWED)
+        if referral.is_referred_by_police:
+            raise ReferralError(POLICE_REFERRED)
+        if referral.state == State.DRAFT:
+            raise ReferralError("A draft cannot be notified to the police: it has not been submitted.")
+        referral.police_notified_on = notified_on
+        referral.police_notified_by = user
+        _save_with_reason(referral, f"Police notified on {notified_on:%d %B %Y}")
+    return referral
+
