@@ -134,6 +134,10 @@ STORAGES = {
     },
 }
 
+# Locally and in tests, static files are served straight from their sources.
+WHITENOISE_AUTOREFRESH = DEBUG or IS_TEST
+WHITENOISE_USE_FINDERS = DEBUG or IS_TEST
+
 # Uploaded evidence lives outside the web root and is only ever served by a view that
 # checks the user may see the case (referrals.views.attachment_download).
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "uploads"))

@@ -63,16 +63,27 @@ class ReferralSectionForm(GovukFormMixin, forms.ModelForm):
     title = ""
     slug = ""
 
+    # Questions that must be answered before the referral can be submitted.
+    required_fields: tuple[str, ...] = ()
+
     def __init__(self, *args, is_draft_save: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self._limit_long_text()
         self.is_draft_save = is_draft_save
-        if is_draft_save:
-            for field in self.fields.values():
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.RadioSelect):
+                field.choices = [choice for choice in field.choices if choice[0] not in ("", None)]
+            if name in self.required_fields:
+                field.required = True
+            if is_draft_save:
                 field.required = False
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(*self.layout_fields())
+
+    @property
+    def helper(self):
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.layout = Layout(*self.layout_fields())
+        return helper
 
     def layout_fields(self):
         return [self._layout_field(name) for name in self.fields]
@@ -82,7 +93,7 @@ class ReferralSectionForm(GovukFormMixin, forms.ModelForm):
         if isinstance(field.widget, forms.CheckboxSelectMultiple):
             return Field.checkboxes(name, legend_size=Size.SMALL)
         if isinstance(field.widget, forms.RadioSelect):
-            return Field.radios(name, legend_size=Size.SMALL, inline=len(field.choices) <= 2)
+            return Field.radios(name, legend_size=Size.SMALL, inline=len(list(field.choices)) <= 2)
         if isinstance(field.widget, forms.Textarea):
             return Field.textarea(name, label_size=Size.SMALL)
         if isinstance(field, DateInputField):
@@ -178,13 +189,10 @@ class ChildForm(ReferralSectionForm):
             "looked_after_status": forms.RadioSelect,
         }
 
+    required_fields = ("first_name", "last_name", "gender", "nationality", "languages", "current_address", "looked_after_status")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.is_draft_save:
-            for name in ("first_name", "last_name", "gender", "nationality", "languages", "current_address", "looked_after_status"):
-                self.fields[name].required = True
-        self.fields["gender"].choices = [c for c in self.fields["gender"].choices if c[0]]
-        self.fields["looked_after_status"].choices = [c for c in self.fields["looked_after_status"].choices if c[0]]
         self.fields["estimated_age"].validators.append(MaxValueValidator(25, "Enter an estimated age of 25 or under"))
 
     def check_complete(self, cleaned):
@@ -237,14 +245,10 @@ class FirstResponderForm(ReferralSectionForm):
             "decision_safe_address": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["first_responder_organisation_type"]
-        field.choices = [c for c in field.choices if c[0]]
-        if not self.is_draft_save:
-            for name in self.Meta.fields:
-                if name != "alternative_contact":
-                    self.fields[name].required = True
+    required_fields = (
+        "first_responder_organisation", "first_responder_organisation_type", "first_responder_name",
+        "first_responder_role", "first_responder_email", "first_responder_phone", "decision_safe_address",
+    )
 
 
 class ExploitationForm(ReferralSectionForm):
@@ -289,12 +293,7 @@ class ExploitationForm(ReferralSectionForm):
             "account": forms.Textarea(attrs={"rows": 10}),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["exploited_in"].choices = [c for c in self.fields["exploited_in"].choices if c[0]]
-        if not self.is_draft_save:
-            for name in ("exploited_in", "exploitation_places", "account"):
-                self.fields[name].required = True
+    required_fields = ("exploitation_types", "exploited_in", "exploitation_places", "is_exploitation_ongoing", "account")
 
     def check_complete(self, cleaned):
         if ExploitationType.OTHER in (cleaned.get("exploitation_types") or []) and not cleaned.get("exploitation_type_other"):
@@ -333,13 +332,7 @@ class VoiceOfTheChildForm(ReferralSectionForm):
         help_texts = {"child_wishes_and_feelings": "What they have said about what happened and what they want now"}
         widgets = {"child_knows_about_referral": forms.RadioSelect}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["child_knows_about_referral"]
-        field.choices = [c for c in ChildKnowsAboutReferral.choices]
-        if not self.is_draft_save:
-            for name in self.Meta.fields:
-                self.fields[name].required = True
+    required_fields = ("child_wishes_and_feelings", "child_knows_about_referral")
 
 
 class OtherAgenciesForm(ReferralSectionForm):
@@ -355,10 +348,7 @@ class OtherAgenciesForm(ReferralSectionForm):
             "team, with their contact details. Write 'None' if there are none."
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_draft_save:
-            self.fields["other_agencies_involved"].required = True
+    required_fields = ("other_agencies_involved",)
 
 
 SECTION_FORMS = [ChildForm, FirstResponderForm, ExploitationForm, VoiceOfTheChildForm, OtherAgenciesForm]

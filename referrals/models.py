@@ -1,5 +1,6 @@
 """What a referral holds, organised like the national NRM referral form, and its evidence."""
 
+import os
 import uuid
 
 from django.conf import settings
@@ -99,8 +100,20 @@ class ChildKnowsAboutReferral(models.TextChoices):
     NOT_SURE = "not_sure", "Not sure"
 
 
-def _upload_storage():
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+class PrivateUploadStorage(FileSystemStorage):
+    """Evidence files under settings.PRIVATE_MEDIA_ROOT, outside the web root, with no URL of their own:
+    they are only ever served by a view that checks the user may see the case."""
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Evidence files have no public URL")
 
 
 def _attachment_path(instance, filename):
@@ -230,7 +243,7 @@ class Attachment(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(storage=_upload_storage, upload_to=_attachment_path, max_length=200)
+    file = models.FileField(storage=PrivateUploadStorage(), upload_to=_attachment_path, max_length=200)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=120)
     size = models.PositiveBigIntegerField()

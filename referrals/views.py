@@ -93,8 +93,8 @@ def referral_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_start(request):
-    panels = list(selectors.panels_user_refers_for(request.user))
-    if not panels:
+    panels = selectors.panels_user_refers_for(request.user)
+    if not panels.exists():
         raise PermissionDenied
     form = StartReferralForm(request.POST or None, panels=panels)
     if request.method == "POST" and form.is_valid():

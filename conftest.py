@@ -1,0 +1,65 @@
+"""Shared fixtures: a panel with one person in each role, and a second panel to prove separation."""
+
+import shutil
+
+import pytest
+from django.conf import settings
+
+from nrm_panel.models import Role
+from tests.factories import PASSWORD, PanelFactory, ReferralFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _private_media(tmp_path, settings):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "uploads"
+    yield
+    shutil.rmtree(tmp_path / "uploads", ignore_errors=True)
+
+
+@pytest.fixture
+def panel(db):
+    return PanelFactory(name="Lewisham NRM Panel", code="LEW")
+
+
+@pytest.fixture
+def other_panel(db):
+    return PanelFactory(name="Other Borough NRM Panel", code="OTH")
+
+
+@pytest.fixture
+def people(panel):
+    """One person per role on `panel`, keyed by role."""
+    return {role: member(panel, role) for role in Role}
+
+
+@pytest.fixture
+def referrer(people):
+    return people[Role.REFERRER]
+
+
+@pytest.fixture
+def coordinator(people):
+    return people[Role.COORDINATOR]
+
+
+@pytest.fixture
+def draft(panel, referrer):
+    return ReferralFactory(panel=panel, referrer=referrer)
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        assert client.login(username=user.email, password=PASSWORD)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+def pytest_configure(config):
+    assert settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "tests run on PostgreSQL only"
