@@ -4,23 +4,22 @@ import datetime
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from referrals.clock import ClockStatus
 from referrals.models import (
-    ChildKnowsAboutReferral,
     DutyToNotify,
     ExploitationType,
     Gender,
     Indicator,
     Referral,
+    State,
 )
-from referrals.selectors import NEEDS_TRIAGE, OPEN, ReferralFilters, SORTS
-from referrals.clock import ClockStatus
-from referrals.models import State
+from referrals.selectors import NEEDS_TRIAGE, OPEN, SORTS, ReferralFilters
 
 LONG_TEXT_MAX = 10_000
 SAVE_AND_CONTINUE = "continue"

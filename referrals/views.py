@@ -4,6 +4,7 @@ Views parse input, call one service and render. Which cases a person may see is 
 `referrals.selectors.visible_referrals`; a case they may not see is a 404.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -195,7 +196,10 @@ def referral_evidence(request, public_id):
     return render(
         request,
         "referrals/evidence.html",
-        {"referral": referral, "form": form, "attachments": referral.attachments.all(), "steps": _steps(referral, "evidence")},
+        {
+            "referral": referral, "form": form, "attachments": referral.attachments.all(),
+            "steps": _steps(referral, "evidence"), "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        },
         status=status,
     )
 
@@ -250,7 +254,8 @@ def referral_submitted(request, public_id):
     referral = selectors.referral_for(request.user, public_id)
     if referral.referrer_id != request.user.pk or referral.state != State.SUBMITTED:
         return redirect("referrals:case", public_id=referral.public_id)
-    return render(request, "referrals/submitted.html", {"referral": referral})
+    clock = case_clock(referral, today=timezone.localdate())
+    return render(request, "referrals/submitted.html", {"referral": referral, "clock": clock})
 
 
 @login_required
