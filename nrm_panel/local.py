@@ -107,9 +107,13 @@ def prepare_environment(mode: str) -> list:
         log("Redis: embedded, data in var/redis")
     else:
         log("Redis: REDIS_URL from the environment")
+    # Importing this package set a default settings module (nrm_panel/celery.py); choose it explicitly.
     if mode == "run":
+        os.environ["DJANGO_SETTINGS_MODULE"] = "nrm_panel.settings"
         os.environ.setdefault("NRM_ENVIRONMENT", "local")
         os.environ.setdefault("DEBUG", "true")
+    else:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "nrm_panel.settings_test"
     return keep_alive
 
 
