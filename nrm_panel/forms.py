@@ -1,5 +1,9 @@
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fluid, Layout, Size, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+from nrm_panel.models import Agency, Role
 
 
 class SignInForm(AuthenticationForm):
@@ -17,3 +21,29 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].widget.attrs["class"] = "govuk-input"
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class MembershipAddForm(forms.Form):
+    email = forms.EmailField(label="Email address", max_length=254, error_messages={"required": "Enter their work email address", "invalid": "Enter an email address in the correct format, like name@council.gov.uk"})
+    first_name = forms.CharField(label="First name", max_length=150, error_messages={"required": "Enter their first name"})
+    last_name = forms.CharField(label="Last name", max_length=150, error_messages={"required": "Enter their last name"})
+    role = forms.ChoiceField(label="Role on this panel", choices=Role.choices, widget=forms.RadioSelect, error_messages={"required": "Select their role", "invalid_choice": "Select one of the roles"})
+    agency = forms.ModelChoiceField(
+        label="Agency they represent", queryset=Agency.objects.none(), required=False,
+        help_text="Required for panel members and designated nurses or doctors",
+        error_messages={"invalid_choice": "Select one of this panel's agencies"},
+    )
+
+    def __init__(self, *args, panel, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = panel.agencies.all()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.text("email", label_size=Size.SMALL, field_width=Fluid.TWO_THIRDS),
+            Field.text("first_name", label_size=Size.SMALL, field_width=Fluid.ONE_HALF),
+            Field.text("last_name", label_size=Size.SMALL, field_width=Fluid.ONE_HALF),
+            Field.radios("role", legend_size=Size.SMALL),
+            Field.select("agency"),
+            Submit("add", "Add person"),
+        )

@@ -1,0 +1,119 @@
+"""A panel administrator adds and removes people on their own panel, and only there."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from nrm_panel.models import Membership, Role, User
+from nrm_panel.services import CANNOT_REMOVE_OWN_ADMINISTRATOR_ROLE
+from tests.factories import AgencyFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_administrator_adds_a_new_person_who_is_invited_by_email(login, people, panel, django_capture_on_commit_callbacks):
+    client = login(people[Role.ADMINISTRATOR])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("panel_person_add", args=[panel.pk]),
+            {"email": "New.Person@Council.example", "first_name": "New", "last_name": "Person", "role": Role.CHAIR},
+        )
+    assert response.status_code == 302
+    user = User.objects.get(email="new.person@council.example")
+    assert Membership.objects.filter(user=user, panel=panel, role=Role.CHAIR, is_active=True).exists()
+    assert not user.has_usable_password()
+    assert len(mail.outbox) == 1
+    assert "/password/set/" in mail.outbox[0].body
+    page = client.get(reverse("panel_people", args=[panel.pk])).content.decode()
+    assert "new.person@council.example" in page
+
+
+def test_invitation_link_sets_the_password_and_the_person_can_sign_in(
+    client, login, people, panel, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        login(people[Role.ADMINISTRATOR]).post(
+            reverse("panel_person_add", args=[panel.pk]),
+            {"email": "invitee@council.example", "first_name": "In", "last_name": "Vitee", "role": Role.AUDITOR},
+        )
+    client.logout()
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/password/set/" in line)
+    response = client.get(link, follow=True)
+    assert response.status_code == 200
+    new_password = "a long unusual passphrase 2026"
+    response = client.post(response.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    assert response.status_code == 302
+    assert client.login(username="invitee@council.example", password=new_password)
+
+
+def test_panel_member_needs_an_agency_of_this_panel(login, people, panel, other_panel):
+    client = login(people[Role.ADMINISTRATOR])
+    foreign_agency = AgencyFactory(panel=other_panel)
+    for agency in ("", foreign_agency.pk):
+        response = client.post(
+            reverse("panel_person_add", args=[panel.pk]),
+            {"email": "pm@council.example", "first_name": "P", "last_name": "M", "role": Role.PANEL_MEMBER, "agency": agency},
+        )
+        assert response.status_code == 400
+        assert "govuk-error-summary" in response.content.decode()
+    assert not Membership.objects.filter(user__email="pm@council.example").exists()
+
+
+def test_bad_input_gives_field_messages(login, people, panel):
+    client = login(people[Role.ADMINISTRATOR])
+    response = client.post(reverse("panel_person_add", args=[panel.pk]), {"email": "not-an-email", "role": "emperor", "first_name": "x" * 500})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Enter an email address in the correct format" in page
+    assert "Select one of the roles" in page
+    assert "Enter their last name" in page
+
+
+def test_administrator_removes_a_role_but_not_their_own(login, people, panel):
+    administrator = people[Role.ADMINISTRATOR]
+    client = login(administrator)
+    chair_membership = Membership.objects.get(user=people[Role.CHAIR], panel=panel)
+    response = client.post(reverse("panel_membership_end", args=[panel.pk, chair_membership.pk]))
+    assert response.status_code == 302
+    chair_membership.refresh_from_db()
+    assert chair_membership.is_active is False
+    own = Membership.objects.get(user=administrator, panel=panel, role=Role.ADMINISTRATOR)
+    response = client.post(reverse("panel_membership_end", args=[panel.pk, own.pk]), follow=True)
+    assert CANNOT_REMOVE_OWN_ADMINISTRATOR_ROLE in response.content.decode()
+    own.refresh_from_db()
+    assert own.is_active
+
+
+@pytest.mark.parametrize("role", [role for role in Role if role != Role.ADMINISTRATOR])
+def test_other_roles_cannot_manage_people(login, people, panel, role):
+    client = login(people[role])
+    membership = Membership.objects.get(user=people[Role.CHAIR], panel=panel)
+    assert client.get(reverse("panel_people", args=[panel.pk])).status_code == 404
+    assert client.get(reverse("panel_person_add", args=[panel.pk])).status_code == 404
+    assert client.post(reverse("panel_membership_end", args=[panel.pk, membership.pk])).status_code == 404
+
+
+def test_administrator_of_another_panel_cannot_see_or_change_this_panel(login, panel, other_panel, people):
+    client = login(member(other_panel, Role.ADMINISTRATOR))
+    membership = Membership.objects.get(user=people[Role.CHAIR], panel=panel)
+    assert client.get(reverse("panel_people", args=[panel.pk])).status_code == 404
+    assert client.post(reverse("panel_membership_end", args=[panel.pk, membership.pk])).status_code == 404
+    # Nor through its own panel's URL with this panel's membership id.
+    assert client.post(reverse("panel_membership_end", args=[other_panel.pk, membership.pk])).status_code == 404
+    membership.refresh_from_db()
+    assert membership.is_active
+
+
+def test_people_page_query_count_does_not_grow(login, people, panel):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(people[Role.ADMINISTRATOR])
+    url = reverse("panel_people", args=[panel.pk])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(45):
+        member(panel, Role.REFERRER)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
