@@ -5,5 +5,7 @@ from nrm_panel.permissions import active_memberships
 
 
 def navigation(request):
-    roles = {m.role for m in active_memberships(request.user)}
+    # Error pages (a bad Host header, say) can render before the auth middleware has run.
+    user = getattr(request, "user", None)
+    roles = {m.role for m in active_memberships(user)} if user else set()
     return {"user_roles": roles, "is_referrer_only": roles == {Role.REFERRER}}
