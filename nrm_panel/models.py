@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 
@@ -22,6 +23,10 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, email):
+        # Email addresses are matched whatever their case, at sign-in and everywhere else.
+        return self.get(email__iexact=email)
 
     def create_superuser(self, email, password=None, **extra_fields):
         extra_fields["is_staff"] = True
@@ -42,9 +47,14 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_whatever_case")]
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
 
 
 class Nation(models.TextChoices):
@@ -76,6 +86,7 @@ class Panel(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=models.Q(code__regex=r"^[A-Z]{2,5}$"), name="panel_code_capitals")]
 
     def __str__(self):
         return self.name
@@ -152,7 +163,7 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "panel", "role"], name="membership_one_role_once_per_panel"),
             models.CheckConstraint(
-                condition=~models.Q(role__in=list(AGENCY_ROLES)) | models.Q(agency__isnull=False),
+                condition=~models.Q(role__in=sorted(AGENCY_ROLES)) | models.Q(agency__isnull=False),
                 name="membership_agency_roles_name_agency",
             ),
         ]

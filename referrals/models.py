@@ -8,6 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from nrm_panel.models import Panel
@@ -202,7 +203,7 @@ class Referral(models.Model):
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
-        ordering = ["-referral_date", "-created_at"]
+        ordering = [models.F("referral_date").desc(nulls_last=True), "-created_at"]
         indexes = [
             models.Index(fields=["panel", "state", "referral_date"]),
             models.Index(fields=["panel", "date_of_birth"]),
@@ -210,8 +211,8 @@ class Referral(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(state=State.DRAFT) | models.Q(reference__isnull=False),
-                name="referral_submitted_has_reference",
+                condition=models.Q(state=State.DRAFT) | models.Q(reference__isnull=False, referral_date__isnull=False),
+                name="referral_submitted_has_reference_and_date",
             ),
         ]
 
@@ -225,6 +226,17 @@ class Referral(models.Model):
     @property
     def is_referred_by_police(self) -> bool:
         return self.first_responder_organisation_type == OrganisationType.POLICE
+
+
+class ReferralUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian per-case rights (a referrer's own referrals) with a real foreign key,
+    so "my referrals" is a join, not a text comparison over every permission row."""
+
+    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
+
+
+class ReferralGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
 
 
 class ReferenceCounter(models.Model):

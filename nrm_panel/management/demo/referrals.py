@@ -13,14 +13,21 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
-from guardian.models import UserObjectPermission
 from simple_history.utils import bulk_create_with_history
 
 from nrm_panel.management.demo import CHANGE_REASON, content
 from nrm_panel.management.demo.sites import DemoSite
 from nrm_panel.models import User
 from referrals.ages import age_on, days_until_18
-from referrals.models import ChildKnowsAboutReferral, ExploitedIn, OrganisationType, ReferenceCounter, Referral, State
+from referrals.models import (
+    ChildKnowsAboutReferral,
+    ExploitedIn,
+    OrganisationType,
+    ReferenceCounter,
+    Referral,
+    ReferralUserObjectPermission,
+    State,
+)
 from referrals.scope import DAYS_BEFORE_18_OUT_OF_SCOPE
 from referrals.state_machine import EDITABLE_STATES
 
@@ -175,7 +182,7 @@ def referrals_create(plans, *, rng):
                 recent_children[panel_id].append(referral)
                 batch.append(referral)
             bulk_create_with_history(batch, Referral, batch_size=BATCH_SIZE, default_change_reason=CHANGE_REASON)
-            UserObjectPermission.objects.bulk_create(_referrer_permissions(batch, content_type, permissions))
+            ReferralUserObjectPermission.objects.bulk_create(_referrer_permissions(batch, permissions))
             _possible_duplicates_link(duplicates)
             duplicates.clear()
             yield start + len(batch)
@@ -188,7 +195,7 @@ def statistics_refresh() -> None:
     the planner takes the tables for nearly empty: a referrer's case list then took 9 s instead of
     under one on 100,000 referrals.
     """
-    models = [Referral, Referral.history.model, UserObjectPermission, Referral.possible_duplicates.through]
+    models = [Referral, Referral.history.model, ReferralUserObjectPermission, Referral.possible_duplicates.through]
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
@@ -208,15 +215,14 @@ def _keeping_given_timestamps(model, *field_names):
             field.auto_now, field.auto_now_add = auto_now, auto_now_add
 
 
-def _referrer_permissions(referrals, content_type, permissions) -> list[UserObjectPermission]:
+def _referrer_permissions(referrals, permissions) -> list[ReferralUserObjectPermission]:
     """What referrals.services.referral_create grants: view always, change while the referrer may edit."""
     rows = []
     for referral in referrals:
         codenames = ["view_referral"] + (["change_referral"] if referral.state in EDITABLE_STATES else [])
         rows += [
-            UserObjectPermission(
-                content_type=content_type, object_pk=str(referral.pk), permission=permissions[codename],
-                user_id=referral.referrer_id,
+            ReferralUserObjectPermission(
+                content_object_id=referral.pk, permission=permissions[codename], user_id=referral.referrer_id
             )
             for codename in codenames
         ]
