@@ -39,13 +39,53 @@ def yes_no_field(label: str, *, help_text: str = "", required: bool = True) -> f
     )
 
 
+class GovukDateField(DateInputField):
+    """The GOV.UK date input, answering an impossible date (31 2 2011, year 0, a 20-digit year) with a
+    message: the parent lets Python's own wording through, or an OverflowError (a 500)."""
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except (ValueError, OverflowError):
+            raise forms.ValidationError("Enter a real date, for example 27 3 2011", code="invalid_date") from None
+
+
 def date_field(label: str, *, help_text: str = "") -> DateInputField:
-    field = DateInputField(label=label, help_text=help_text, required=False, require_all_fields=False)
+    field = GovukDateField(label=label, help_text=help_text, required=False, require_all_fields=False)
     return field
 
 
+# Django's default messages do not say which question they are about; the error summary lists them
+# all together, so each one names its question.
+_DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
+_DJANGO_INVALID_CHOICE = forms.ChoiceField.default_error_messages["invalid_choice"]
+_DJANGO_INVALID_NUMBER = forms.IntegerField.default_error_messages["invalid"]
+
+
 class GovukFormMixin:
-    """GOV.UK rendering and limits shared by every form: long text is bounded, labels are sized."""
+    """GOV.UK rendering and limits shared by every form: long text is bounded, labels are sized,
+    error messages name their question."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            label = str(field.label or "")
+            messages = field.error_messages
+            is_choice = isinstance(field, forms.ChoiceField)
+            if messages.get("required") == _DJANGO_REQUIRED:
+                messages["required"] = (
+                    f"Select an answer for “{label}”" if is_choice else f"Enter an answer for “{label}”"
+                )
+            if is_choice and messages.get("invalid_choice") == _DJANGO_INVALID_CHOICE:
+                messages["invalid_choice"] = f"Select one of the answers shown for “{label}”"
+            if isinstance(field, forms.IntegerField) and messages.get("invalid") == _DJANGO_INVALID_NUMBER:
+                messages["invalid"] = f"Enter a whole number for “{label}”"
+            if isinstance(field, forms.CharField):
+                safe_label = label.replace("%", "%%")
+                messages.setdefault("max_length", f"“{safe_label}” must be %(limit_value)d characters or fewer")
 
     def _limit_long_text(self):
         for field in self.fields.values():
@@ -125,6 +165,15 @@ class ReferralSectionForm(GovukFormMixin, forms.ModelForm):
                 answer = str(value)
             rows.append((str(field.label), answer))
         return rows
+
+    def changes(self) -> dict:
+        """The answers to save. A question left unanswered in a draft whose column cannot be empty
+        (is_age_disputed) keeps what is stored rather than failing the save."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.fields
+            if self.cleaned_data[name] is not None or self._meta.model._meta.get_field(name).null
+        }
 
     @classmethod
     def missing_answers(cls, referral: Referral) -> list[str]:
@@ -388,6 +437,9 @@ class StartReferralForm(GovukFormMixin, forms.Form):
         cleaned = super().clean()
         if cleaned.get("is_adult") and cleaned.get("adult_has_consented") is None:
             self.add_error("adult_has_consented", "Select whether the adult has consented to a referral")
+        if self.fields["panel"].widget.is_hidden and "panel" in self.errors:
+            # A hidden field's error is not shown next to it: show it at the top of the form.
+            self.add_error(None, list(self.errors["panel"]))
         return cleaned
 
 
@@ -493,7 +545,9 @@ class TransferForm(ReasonForm):
 
 
 class PoliceNotificationForm(GovukFormMixin, forms.Form):
-    notified_on = DateInputField(label="When were the police notified?", help_text="For example, 24 11 2026", require_all_fields=False)
+    notified_on = GovukDateField(
+        label="When were the police notified?", help_text="For example, 24 11 2026", require_all_fields=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

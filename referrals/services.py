@@ -176,16 +176,20 @@ def likely_duplicates(referral: Referral):
     )
 
 
-def _check_move(referral: Referral, move_name: str, user, reason: str) -> None:
+def _check_role(referral: Referral, move_name: str, user) -> None:
     move = MOVES[move_name]
-    if referral.state not in move.sources:
-        raise TransitionNotAllowed(MOVE_NOT_ALLOWED.format(state=referral.get_state_display().lower(), label=move.label))
     if move.roles == {Role.REFERRER}:
         allowed = referral.referrer_id == user.id and has_role(user, referral.panel_id, move.roles)
     else:
         allowed = has_role(user, referral.panel_id, move.roles)
     if not allowed:
         raise TransitionNotAllowed(ROLE_NOT_ALLOWED)
+
+
+def _check_move(referral: Referral, move_name: str, reason: str) -> None:
+    move = MOVES[move_name]
+    if referral.state not in move.sources:
+        raise TransitionNotAllowed(MOVE_NOT_ALLOWED.format(state=referral.get_state_display().lower(), label=move.label))
     if move.needs_reason and not reason.strip():
         raise ReferralError(REASON_REQUIRED)
 
@@ -199,9 +203,12 @@ def referral_move(*, referral: Referral, move_name: str, user, reason: str = "",
     move = MOVES[move_name]
     with transaction.atomic():
         referral = Referral.objects.select_for_update().select_related("panel").get(pk=referral.pk)
+        # Who may act is checked first: someone without the role learns nothing about the
+        # case's state, and is never told that a move "succeeded".
+        _check_role(referral, move_name, user)
         if referral.state == move.target:
             return referral
-        _check_move(referral, move_name, user, reason)
+        _check_move(referral, move_name, reason)
         if before_save:
             before_save(referral)
         referral.state = move.target

@@ -97,7 +97,7 @@ def referral_start(request):
     panels = selectors.panels_user_refers_for(request.user)
     if not panels.exists():
         raise PermissionDenied
-    form = StartReferralForm(request.POST or None, panels=panels)
+    form = StartReferralForm(request.POST if request.method == "POST" else None, panels=panels)
     if request.method == "POST" and form.is_valid():
         panel = form.cleaned_data["panel"]
         if form.cleaned_data["is_adult"] and not form.cleaned_data["adult_has_consented"]:
@@ -117,7 +117,7 @@ def referral_start(request):
 def duty_to_notify(request, panel_id):
     if not has_role(request.user, panel_id, {Role.REFERRER}):
         raise Http404("No such panel")
-    form = DutyToNotifyForm(request.POST or None)
+    form = DutyToNotifyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         panel = selectors.panels_user_refers_for(request.user).get(pk=panel_id)
         services.duty_to_notify_record(recorded_by=request.user, panel=panel, **form.cleaned_data)
@@ -138,8 +138,9 @@ def referral_section(request, public_id, section):
         is_draft_save = SAVE_DRAFT in request.POST
         form = form_class(request.POST, instance=referral, is_draft_save=is_draft_save)
         if form.is_valid():
-            changes = {name: form.cleaned_data[name] for name in form.fields}
-            services.referral_update(referral=referral, user=request.user, changes=changes, section=form_class.title)
+            services.referral_update(
+                referral=referral, user=request.user, changes=form.changes(), section=form_class.title
+            )
             if is_draft_save:
                 messages.success(request, "Your draft has been saved. You can come back to it from My referrals.")
                 return redirect("referrals:list")
@@ -330,7 +331,7 @@ def referral_triage(request, public_id, move):
     initial = {}
     if move == "transfer" and scope:
         initial["reason"] = "; ".join(scope.reasons_out_of_scope)
-    form = form_class(request.POST or None, initial=initial, **kwargs)
+    form = form_class(request.POST if request.method == "POST" else None, initial=initial, **kwargs)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -371,7 +372,7 @@ def _apply_triage(move, referral, user, data):
 @require_http_methods(["GET", "POST"])
 def police_notification(request, public_id):
     referral = _coordinated_referral(request, public_id)
-    form = PoliceNotificationForm(request.POST or None)
+    form = PoliceNotificationForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():

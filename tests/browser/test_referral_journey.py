@@ -64,7 +64,10 @@ def test_referrer_submits_and_coordinator_accepts(new_page, referrer, coordinato
 
     page.goto("/")
     page.get_by_role("link", name="My referrals").click()
-    page.get_by_role("link", name="Draft", exact=True).click()
+    page.get_by_role("link", name=re.compile(r"^Continue draft for Casey Example")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before submitting")
+    sections = page.get_by_role("navigation", name="Referral sections")
+    sections.get_by_role("link", name="About the child or young person").click()
     expect(page.get_by_label("First name", exact=True)).to_have_value("Casey")
     expect(page.get_by_label("Last name", exact=True)).to_have_value("Example")
     expect_date(page, "Date of birth", date_of_birth)
