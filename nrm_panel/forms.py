@@ -17,19 +17,37 @@ class SignInForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Email address"
-        self.fields["username"].widget = forms.EmailInput(attrs={"autocomplete": "email", "class": "govuk-input", "spellcheck": "false"})
+        self.fields["username"].widget = forms.EmailInput(
+            attrs={"autocomplete": "email", "class": "govuk-input", "spellcheck": "false"}
+        )
         self.fields["password"].widget.attrs["class"] = "govuk-input"
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
 
 
 class MembershipAddForm(forms.Form):
-    email = forms.EmailField(label="Email address", max_length=254, error_messages={"required": "Enter their work email address", "invalid": "Enter an email address in the correct format, like name@council.gov.uk"})
-    first_name = forms.CharField(label="First name", max_length=150, error_messages={"required": "Enter their first name"})
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter their work email address",
+            "invalid": "Enter an email address in the correct format, like name@council.gov.uk",
+        },
+    )
+    first_name = forms.CharField(
+        label="First name", max_length=150, error_messages={"required": "Enter their first name"}
+    )
     last_name = forms.CharField(label="Last name", max_length=150, error_messages={"required": "Enter their last name"})
-    role = forms.ChoiceField(label="Role on this panel", choices=Role.choices, widget=forms.RadioSelect, error_messages={"required": "Select their role", "invalid_choice": "Select one of the roles"})
+    role = forms.ChoiceField(
+        label="Role on this panel",
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select their role", "invalid_choice": "Select one of the roles"},
+    )
     agency = forms.ModelChoiceField(
-        label="Agency they represent", queryset=Agency.objects.none(), required=False,
+        label="Agency they represent",
+        queryset=Agency.objects.none(),
+        required=False,
         help_text="Required for panel members and designated nurses or doctors",
         error_messages={"invalid_choice": "Select one of this panel's agencies"},
     )

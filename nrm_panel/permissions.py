@@ -12,9 +12,7 @@ from django.db.models import QuerySet
 from nrm_panel.models import Membership, Role
 
 # Roles that read every submitted case of their panel.
-CASE_READER_ROLES = frozenset(
-    {Role.COORDINATOR, Role.CHAIR, Role.PANEL_MEMBER, Role.DESIGNATED_NURSE, Role.AUDITOR}
-)
+CASE_READER_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR, Role.PANEL_MEMBER, Role.DESIGNATED_NURSE, Role.AUDITOR})
 # Roles that read the full change history of a case (who changed what, when).
 HISTORY_READER_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR, Role.AUDITOR})
 TRIAGE_ROLES = frozenset({Role.COORDINATOR})

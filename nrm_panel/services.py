@@ -26,7 +26,14 @@ def _check_administrator(user, panel: Panel) -> None:
 
 
 def membership_add(
-    *, panel: Panel, added_by, email: str, first_name: str, last_name: str, role: str, agency: Agency | None,
+    *,
+    panel: Panel,
+    added_by,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    agency: Agency | None,
     site_url: str,
 ) -> Membership:
     """Give a person a role on the panel, creating their account (and inviting them) if new."""
@@ -68,7 +75,10 @@ def send_invitation(*, user: User, panel: Panel, site_url: str) -> None:
     """Email a new person a link to set their password. The email names the panel, nothing else."""
     path = reverse(
         "password_reset_confirm",
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
     )
     body = render_to_string("registration/invitation_email.txt", {"panel": panel, "url": site_url.rstrip("/") + path})
     send_mail("You have been added to NRM Panel", body, None, [user.email])

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.views import LoginView
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +20,16 @@ def home(request):
     if any(m.role != Role.ADMINISTRATOR for m in active_memberships(request.user)):
         return redirect("referrals:list")
     panels = Panel.objects.filter(pk__in=panel_ids_for(request.user, {Role.ADMINISTRATOR}))
-    return render(request, "home.html", {"memberships": active_memberships(request.user), "administered_panels": panels})
+    return render(
+        request, "home.html", {"memberships": active_memberships(request.user), "administered_panels": panels}
+    )
+
+
+class SignInView(LoginView):
+    """Django's sign-in, answering a failed attempt with 400 like every other form with errors."""
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 @require_GET
@@ -42,7 +51,9 @@ def _administered_panel(request, panel_id) -> Panel:
 def panel_people(request, panel_id):
     panel = _administered_panel(request, panel_id)
     memberships = (
-        Membership.objects.filter(panel=panel, is_active=True).select_related("user", "agency").order_by("user__last_name", "user__first_name", "role")
+        Membership.objects.filter(panel=panel, is_active=True)
+        .select_related("user", "agency")
+        .order_by("user__last_name", "user__first_name", "role")
     )
     return render(request, "nrm_panel/people.html", {"panel": panel, "memberships": memberships})
 
@@ -54,7 +65,9 @@ def panel_person_add(request, panel_id):
     form = MembershipAddForm(request.POST or None, panel=panel)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.membership_add(panel=panel, added_by=request.user, site_url=request.build_absolute_uri("/"), **form.cleaned_data)
+            membership = services.membership_add(
+                panel=panel, added_by=request.user, site_url=request.build_absolute_uri("/"), **form.cleaned_data
+            )
         except services.MembershipError as error:
             form.add_error(None, str(error))
         else:
@@ -68,7 +81,9 @@ def panel_person_add(request, panel_id):
 @require_POST
 def panel_membership_end(request, panel_id, membership_id):
     panel = _administered_panel(request, panel_id)
-    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, panel=panel, is_active=True)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, panel=panel, is_active=True
+    )
     try:
         services.membership_end(membership=membership, ended_by=request.user)
     except services.MembershipError as error:
@@ -76,5 +91,3 @@ def panel_membership_end(request, panel_id, membership_id):
         return redirect("panel_people", panel_id=panel.pk)
     messages.success(request, f"{membership.user} is no longer {membership.get_role_display().lower()} on {panel}.")
     return redirect("panel_people", panel_id=panel.pk)
-
-

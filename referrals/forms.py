@@ -4,7 +4,7 @@ import datetime
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size, Submit
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Layout, Size, Submit
 from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.utils import timezone
@@ -134,9 +134,11 @@ class ReferralSectionForm(GovukFormMixin, forms.ModelForm):
         if isinstance(field.widget, forms.RadioSelect):
             return Field.radios(name, legend_size=Size.SMALL, inline=len(list(field.choices)) <= 2)
         if isinstance(field.widget, forms.Textarea):
-            return Field.textarea(name, label_size=Size.SMALL)
+            return Field.textarea(name, label_size=Size.SMALL, rows=field.widget.attrs.get("rows", 5))
         if isinstance(field, DateInputField):
-            return Field(name, legend_size=Size.SMALL)
+            return Field(name, context={"legend_size": Size.for_legend(Size.SMALL)})
+        if isinstance(field, forms.IntegerField):
+            return Field.text(name, label_size=Size.SMALL, field_width=2)
         return Field.text(name, label_size=Size.SMALL)
 
     def clean(self):
@@ -158,22 +160,13 @@ class ReferralSectionForm(GovukFormMixin, forms.ModelForm):
             elif isinstance(field, forms.ChoiceField):
                 choices = dict(field.choices)
                 values = value if isinstance(value, list) else [value]
-                answer = ", ".join(str(choices.get(item, item)) for item in values)
+                answer = "\n".join(str(choices.get(item, item)) for item in values)
             elif isinstance(value, datetime.date):
                 answer = date_format(value, "j F Y")
             else:
                 answer = str(value)
             rows.append((str(field.label), answer))
         return rows
-
-    def changes(self) -> dict:
-        """The answers to save. A question left unanswered in a draft whose column cannot be empty
-        (is_age_disputed) keeps what is stored rather than failing the save."""
-        return {
-            name: self.cleaned_data[name]
-            for name in self.fields
-            if self.cleaned_data[name] is not None or self._meta.model._meta.get_field(name).null
-        }
 
     @classmethod
     def missing_answers(cls, referral: Referral) -> list[str]:
@@ -203,10 +196,23 @@ class ChildForm(ReferralSectionForm):
     class Meta:
         model = Referral
         fields = [
-            "first_name", "last_name", "aliases", "date_of_birth", "estimated_age", "is_age_disputed",
-            "gender", "nationality", "second_nationality", "languages", "needs_interpreter",
-            "communication_needs", "current_address", "looked_after_status", "responsible_local_authority",
-            "school", "has_children",
+            "first_name",
+            "last_name",
+            "aliases",
+            "date_of_birth",
+            "estimated_age",
+            "is_age_disputed",
+            "gender",
+            "nationality",
+            "second_nationality",
+            "languages",
+            "needs_interpreter",
+            "communication_needs",
+            "current_address",
+            "looked_after_status",
+            "responsible_local_authority",
+            "school",
+            "has_children",
         ]
         labels = {
             "first_name": "First name",
@@ -233,18 +239,31 @@ class ChildForm(ReferralSectionForm):
             "aliases": forms.Textarea(attrs={"rows": 3}),
             "communication_needs": forms.Textarea(attrs={"rows": 3}),
             "current_address": forms.Textarea(attrs={"rows": 4}),
+            "estimated_age": forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
             "gender": forms.RadioSelect,
             "looked_after_status": forms.RadioSelect,
         }
 
-    required_fields = ("first_name", "last_name", "gender", "nationality", "languages", "current_address", "looked_after_status")
+    required_fields = (
+        "first_name",
+        "last_name",
+        "gender",
+        "nationality",
+        "languages",
+        "current_address",
+        "looked_after_status",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["estimated_age"].validators.append(MaxValueValidator(25, "Enter an estimated age of 25 or under"))
 
     def check_complete(self, cleaned):
-        if not cleaned.get("date_of_birth") and cleaned.get("estimated_age") is None and "estimated_age" not in self.errors:
+        if (
+            not cleaned.get("date_of_birth")
+            and cleaned.get("estimated_age") is None
+            and "estimated_age" not in self.errors
+        ):
             self.add_error("estimated_age", "Enter the date of birth or, if it is not known, an estimated age")
 
     def clean_date_of_birth(self):
@@ -269,8 +288,13 @@ class FirstResponderForm(ReferralSectionForm):
     class Meta:
         model = Referral
         fields = [
-            "first_responder_organisation", "first_responder_organisation_type", "first_responder_name",
-            "first_responder_role", "first_responder_email", "first_responder_phone", "alternative_contact",
+            "first_responder_organisation",
+            "first_responder_organisation_type",
+            "first_responder_name",
+            "first_responder_role",
+            "first_responder_email",
+            "first_responder_phone",
+            "alternative_contact",
             "decision_safe_address",
         ]
         labels = {
@@ -294,8 +318,13 @@ class FirstResponderForm(ReferralSectionForm):
         }
 
     required_fields = (
-        "first_responder_organisation", "first_responder_organisation_type", "first_responder_name",
-        "first_responder_role", "first_responder_email", "first_responder_phone", "decision_safe_address",
+        "first_responder_organisation",
+        "first_responder_organisation_type",
+        "first_responder_name",
+        "first_responder_role",
+        "first_responder_email",
+        "first_responder_phone",
+        "decision_safe_address",
     )
 
 
@@ -304,24 +333,39 @@ class ExploitationForm(ReferralSectionForm):
     slug = "exploitation"
 
     exploitation_types = forms.MultipleChoiceField(
-        label="Types of exploitation", help_text="Select all that apply",
-        choices=ExploitationType.choices, widget=forms.CheckboxSelectMultiple,
+        label="Types of exploitation",
+        help_text="Select all that apply",
+        choices=ExploitationType.choices,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one type of exploitation"},
     )
-    exploitation_started_on = date_field("When did it start?", help_text="An approximate date is fine. For example, 1 6 2026")
+    exploitation_started_on = date_field(
+        "When did it start?", help_text="An approximate date is fine. For example, 1 6 2026"
+    )
     is_exploitation_ongoing = yes_no_field("Is the child still being exploited?")
     exploitation_ended_on = date_field("If it has ended, when?", help_text="For example, 14 9 2026")
     indicators = forms.MultipleChoiceField(
-        label="Indicators seen", help_text="Select all that apply", required=False,
-        choices=Indicator.choices, widget=forms.CheckboxSelectMultiple,
+        label="Indicators seen",
+        help_text="Select all that apply",
+        required=False,
+        choices=Indicator.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = Referral
         fields = [
-            "exploitation_types", "exploitation_type_other", "exploited_in", "exploitation_places",
-            "exploitation_started_on", "is_exploitation_ongoing", "exploitation_ended_on", "indicators",
-            "account", "police_reference", "police_force",
+            "exploitation_types",
+            "exploitation_type_other",
+            "exploited_in",
+            "exploitation_places",
+            "exploitation_started_on",
+            "is_exploitation_ongoing",
+            "exploitation_ended_on",
+            "indicators",
+            "account",
+            "police_reference",
+            "police_force",
         ]
         labels = {
             "exploitation_type_other": "If other, what kind of exploitation?",
@@ -341,10 +385,18 @@ class ExploitationForm(ReferralSectionForm):
             "account": forms.Textarea(attrs={"rows": 10}),
         }
 
-    required_fields = ("exploitation_types", "exploited_in", "exploitation_places", "is_exploitation_ongoing", "account")
+    required_fields = (
+        "exploitation_types",
+        "exploited_in",
+        "exploitation_places",
+        "is_exploitation_ongoing",
+        "account",
+    )
 
     def check_complete(self, cleaned):
-        if ExploitationType.OTHER in (cleaned.get("exploitation_types") or []) and not cleaned.get("exploitation_type_other"):
+        if ExploitationType.OTHER in (cleaned.get("exploitation_types") or []) and not cleaned.get(
+            "exploitation_type_other"
+        ):
             self.add_error("exploitation_type_other", "Say what kind of exploitation 'other' means")
 
     def clean(self):
@@ -409,12 +461,16 @@ def missing_by_section(referral: Referral) -> dict[str, list[str]]:
 
 class StartReferralForm(GovukFormMixin, forms.Form):
     panel = forms.ModelChoiceField(
-        queryset=None, label="Which panel is this referral for?", widget=forms.RadioSelect,
-        empty_label=None, error_messages={"required": "Select the panel", "invalid_choice": "Select one of your panels"},
+        queryset=None,
+        label="Which panel is this referral for?",
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select the panel", "invalid_choice": "Select one of your panels"},
     )
     is_adult = yes_no_field("Is the person 18 or over?", help_text="Answer no if they are, or may be, under 18")
     adult_has_consented = yes_no_field(
-        "If they are 18 or over, have they consented to a referral?", required=False,
+        "Have they consented to a referral?",
+        required=False,
         help_text="An adult who does not consent is recorded as an anonymous Duty to Notify instead",
     )
 
@@ -428,8 +484,11 @@ class StartReferralForm(GovukFormMixin, forms.Form):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Field.radios("panel", legend_size=Size.SMALL) if len(panels) > 1 else Field("panel"),
-            Field.radios("is_adult", legend_size=Size.SMALL, inline=True),
-            Field.radios("adult_has_consented", legend_size=Size.SMALL, inline=True),
+            ConditionalRadios(
+                "is_adult",
+                ConditionalQuestion("Yes", Field.radios("adult_has_consented", legend_size=Size.SMALL, inline=True)),
+                "No",
+            ),
             Submit("continue", "Continue"),
         )
 
@@ -445,7 +504,9 @@ class StartReferralForm(GovukFormMixin, forms.Form):
 
 class DutyToNotifyForm(GovukFormMixin, forms.ModelForm):
     exploitation_types = forms.MultipleChoiceField(
-        label="Types of exploitation", choices=ExploitationType.choices, widget=forms.CheckboxSelectMultiple,
+        label="Types of exploitation",
+        choices=ExploitationType.choices,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one type of exploitation"},
     )
 
@@ -478,11 +539,13 @@ class DutyToNotifyForm(GovukFormMixin, forms.ModelForm):
 
 class AttachmentForm(GovukFormMixin, forms.Form):
     file = forms.FileField(
-        label="Upload a file", help_text="PDF, Word document, JPG or PNG",
+        label="Upload a file",
+        help_text="PDF, Word document, JPG or PNG",
         error_messages={"required": "Select a file to upload", "invalid": "The selected file could not be read"},
     )
     description = forms.CharField(
-        label="Describe the document", max_length=300,
+        label="Describe the document",
+        max_length=300,
         error_messages={"required": "Describe the document, for example 'School attendance record'"},
     )
 
@@ -491,7 +554,9 @@ class AttachmentForm(GovukFormMixin, forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
-            Field("file"), Field.text("description", label_size=Size.SMALL), Submit("upload", "Upload file", css_class="govuk-button--secondary"),
+            Field("file", context={"label_size": Size.for_label(Size.SMALL)}),
+            Field.text("description", label_size=Size.SMALL),
+            Submit("upload", "Upload file", css_class="govuk-button--secondary"),
         )
 
 
@@ -516,7 +581,9 @@ class AcceptForm(ScopeForm):
 
 class ReasonForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
-        label="Reason", widget=forms.Textarea, max_length=LONG_TEXT_MAX,
+        label="Reason",
+        widget=forms.Textarea,
+        max_length=LONG_TEXT_MAX,
         error_messages={"required": "Enter the reason"},
     )
 
@@ -535,7 +602,9 @@ class TransferForm(ReasonForm):
     )
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, button="Transfer to the SCA", reason_label="Why is the case being transferred?", **kwargs)
+        super().__init__(
+            *args, button="Transfer to the SCA", reason_label="Why is the case being transferred?", **kwargs
+        )
         self.helper.layout = Layout(
             Field.radios("is_in_panel_area", legend_size=Size.SMALL, inline=True),
             Field.radios("is_public_order_disqualification_considered", legend_size=Size.SMALL, inline=True),
@@ -554,7 +623,9 @@ class PoliceNotificationForm(GovukFormMixin, forms.Form):
         self.fields["notified_on"].error_messages["required"] = "Enter the date the police were notified"
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(Field("notified_on", legend_size=Size.SMALL), Submit("record", "Record notification"))
+        self.helper.layout = Layout(
+            Field("notified_on", legend_size=Size.SMALL), Submit("record", "Record notification")
+        )
 
     def clean_notified_on(self):
         value = self.cleaned_data["notified_on"]
@@ -567,7 +638,8 @@ class ReferralFilterForm(forms.Form):
     """The queue's filters. Unknown values are ignored rather than refused: a list is always shown."""
 
     state = forms.ChoiceField(
-        label="State", required=False,
+        label="State",
+        required=False,
         choices=[("", "All"), (NEEDS_TRIAGE, "Needs triage"), (OPEN, "Open (clock running)")] + list(State.choices),
     )
     clock = forms.ChoiceField(label="Clock", required=False, choices=[("", "Any")] + ClockStatus.CHOICES)

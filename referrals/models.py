@@ -146,7 +146,7 @@ class Referral(models.Model):
     aliases = models.TextField(blank=True, help_text="Other names, including names used during the exploitation")
     date_of_birth = models.DateField(null=True, blank=True)
     estimated_age = models.PositiveSmallIntegerField(null=True, blank=True)
-    is_age_disputed = models.BooleanField(default=False)
+    is_age_disputed = models.BooleanField(null=True, blank=True)
     gender = models.CharField(max_length=20, choices=Gender.choices, blank=True)
     nationality = models.CharField(max_length=80, blank=True)
     second_nationality = models.CharField(max_length=80, blank=True)
@@ -172,7 +172,9 @@ class Referral(models.Model):
     )
 
     # The exploitation
-    exploitation_types = ArrayField(models.CharField(max_length=20, choices=ExploitationType.choices), default=list, blank=True)
+    exploitation_types = ArrayField(
+        models.CharField(max_length=20, choices=ExploitationType.choices), default=list, blank=True
+    )
     exploitation_type_other = models.CharField(max_length=200, blank=True)
     exploited_in = models.CharField(max_length=20, choices=ExploitedIn.choices, blank=True)
     exploitation_places = models.TextField(blank=True, help_text="UK towns and countries abroad")

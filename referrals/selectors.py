@@ -11,7 +11,7 @@ from nrm_panel.models import Role
 from nrm_panel.permissions import CASE_READER_ROLES, panel_ids_for, scope_to_panels
 from referrals.clock import ClockStatus, referral_date_bounds
 from referrals.models import Referral, State
-from referrals.state_machine import CLOCK_RUNNING_STATES
+from referrals.state_machine import CLOCK_RUNNING_STATES, EDITABLE_STATES
 
 
 def visible_referrals(user) -> QuerySet[Referral]:
@@ -36,7 +36,9 @@ def visible_referrals(user) -> QuerySet[Referral]:
 def referral_for(user, public_id) -> Referral:
     """One visible referral, or 404 (never 403: a case one may not see does not exist for them)."""
     try:
-        return visible_referrals(user).select_related("panel", "referrer", "police_notified_by").get(public_id=public_id)
+        return (
+            visible_referrals(user).select_related("panel", "referrer", "police_notified_by").get(public_id=public_id)
+        )
     except (Referral.DoesNotExist, ValueError):
         raise Http404("No such referral") from None
 
@@ -88,6 +90,11 @@ def referral_list(user, filters: ReferralFilters, *, today: datetime.date) -> Qu
     return cases.order_by(*SORTS.get(filters.sort, SORTS["-referral_date"]), "pk")
 
 
+def possible_duplicates_of(user, referral: Referral) -> QuerySet[Referral]:
+    """Cases flagged at submission as likely the same child, among those the user may see."""
+    return visible_referrals(user).filter(pk__in=referral.possible_duplicates.values("pk")).exclude(state=State.DRAFT)
+
+
 def panels_user_refers_for(user):
     from nrm_panel.models import Panel
 
@@ -132,7 +139,11 @@ def _events(records, *, subject: str = "") -> list[TimelineEvent]:
         if previous is not None and record.history_type == "~":
             for change in record.diff_against(previous).changes:
                 field = record.instance_type._meta.get_field(change.field)
-                changes.append(Change(str(field.verbose_name).capitalize(), _display(field, change.old), _display(field, change.new)))
+                changes.append(
+                    Change(
+                        str(field.verbose_name).capitalize(), _display(field, change.old), _display(field, change.new)
+                    )
+                )
         title = record.history_change_reason or _HISTORY_TYPE_TITLES[record.history_type]
         events.append(
             TimelineEvent(
@@ -146,12 +157,23 @@ def _events(records, *, subject: str = "") -> list[TimelineEvent]:
     return events
 
 
-def case_timeline(referral: Referral) -> list[TimelineEvent]:
-    """Everything that happened to a case, newest first, built from its history records."""
+def case_timeline(referral: Referral, *, include_drafting: bool = True) -> list[TimelineEvent]:
+    """Everything that happened to a case, newest first, built from its history records.
+
+    The case page leaves out the referrer's saves while drafting (`include_drafting=False`);
+    the change history keeps every record.
+    """
     from referrals.models import Attachment
 
-    referral_records = referral.history.select_related("history_user").order_by("history_date", "history_id")
+    referral_records = list(referral.history.select_related("history_user").order_by("history_date", "history_id"))
     events = _events(referral_records)
+    if not include_drafting:
+        drafting, previous_state = set(), None
+        for record in referral_records:
+            if record.history_type == "~" and record.state == previous_state and record.state in EDITABLE_STATES:
+                drafting.add(record.history_date)
+            previous_state = record.state
+        events = [event for event in events if event.at not in drafting]
     attachment_records = (
         Attachment.history.filter(referral_id=referral.pk)
         .select_related("history_user")

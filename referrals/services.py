@@ -13,6 +13,7 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 from simple_history.utils import update_change_reason
@@ -28,12 +29,14 @@ MOVE_NOT_ALLOWED = "This case is {state}: it cannot be moved to “{label}” fr
 ROLE_NOT_ALLOWED = "You do not have a role on this panel that can do this."
 REASON_REQUIRED = "Give the reason: it is recorded on the case and shown to the referrer."
 NOT_EDITABLE = "This referral has been submitted and can no longer be changed by the referrer."
-OUT_OF_SCOPE = "This referral is out of the panel's scope ({reasons}). Transfer it to the Single Competent Authority instead."
+OUT_OF_SCOPE = (
+    "This referral is out of the panel's scope ({reasons}). Transfer it to the Single Competent Authority instead."
+)
 SCOPE_UNANSWERED = "Answer the scope questions first: {questions}."
 INCOMPLETE = "The referral is not complete. Check the sections marked as incomplete."
 NOT_A_REFERRER = "You are not a referrer on this panel."
 FILE_TYPE_NOT_ALLOWED = "The selected file must be a PDF, a Word document, or a JPG or PNG image."
-FILE_TOO_BIG = "The selected file must be smaller than {max_mb} MB."
+FILE_TOO_BIG = "The selected file must be smaller than {limit}."
 FILE_EMPTY = "The selected file is empty."
 POLICE_REFERRED = "The police made this referral: there is no notification to record."
 
@@ -116,7 +119,7 @@ def validate_upload(upload) -> str:
     if upload.size == 0:
         raise ReferralError(FILE_EMPTY)
     if upload.size > max_bytes:
-        raise ReferralError(FILE_TOO_BIG.format(max_mb=max_bytes // (1024 * 1024)))
+        raise ReferralError(FILE_TOO_BIG.format(limit=filesizeformat(max_bytes)))
     content_type = _detect_content_type(upload)
     name = (upload.name or "").lower()
     if content_type is None or not name.endswith(ALLOWED_UPLOAD_TYPES[content_type]):
@@ -189,7 +192,9 @@ def _check_role(referral: Referral, move_name: str, user) -> None:
 def _check_move(referral: Referral, move_name: str, reason: str) -> None:
     move = MOVES[move_name]
     if referral.state not in move.sources:
-        raise TransitionNotAllowed(MOVE_NOT_ALLOWED.format(state=referral.get_state_display().lower(), label=move.label))
+        raise TransitionNotAllowed(
+            MOVE_NOT_ALLOWED.format(state=referral.get_state_display().lower(), label=move.label)
+        )
     if move.needs_reason and not reason.strip():
         raise ReferralError(REASON_REQUIRED)
 
@@ -213,7 +218,7 @@ def referral_move(*, referral: Referral, move_name: str, user, reason: str = "",
             before_save(referral)
         referral.state = move.target
         referral.state_reason = reason.strip()
-        _save_with_reason(referral, f"{move.label}" + (f": {reason.strip()}" if reason.strip() else ""))
+        _save_with_reason(referral, move.done + (f": {reason.strip()}" if reason.strip() else ""))
     return referral
 
 
@@ -237,7 +242,9 @@ def referral_submit(*, referral: Referral, user, is_complete: bool) -> Referral:
     return referral
 
 
-def referral_accept(*, referral: Referral, user, is_in_panel_area: bool, is_public_order_disqualification_considered: bool) -> Referral:
+def referral_accept(
+    *, referral: Referral, user, is_in_panel_area: bool, is_public_order_disqualification_considered: bool
+) -> Referral:
     """Accept an in-scope referral: it now awaits a reasonable grounds (RG) decision."""
 
     def check_scope(case: Referral):
@@ -257,7 +264,11 @@ def referral_return(*, referral: Referral, user, reason: str) -> Referral:
 
 
 def referral_transfer(
-    *, referral: Referral, user, reason: str, is_in_panel_area: bool | None = None,
+    *,
+    referral: Referral,
+    user,
+    reason: str,
+    is_in_panel_area: bool | None = None,
     is_public_order_disqualification_considered: bool | None = None,
 ) -> Referral:
     def record_scope(case: Referral):
@@ -287,4 +298,3 @@ def referral_record_police_notification(*, referral: Referral, user, notified_on
         referral.police_notified_by = user
         _save_with_reason(referral, f"Police notified on {notified_on:%d %B %Y}")
     return referral
-

@@ -30,26 +30,62 @@ CLOCK_RUNNING_STATES = OPEN_STATES
 @dataclass(frozen=True)
 class Move:
     name: str
-    label: str
+    label: str  # the button: what the person does
+    done: str  # the timeline: what happened
     sources: frozenset
     target: str
     roles: frozenset
     needs_reason: bool = False
 
 
+_COORDINATOR = frozenset({Role.COORDINATOR})
+
 MOVES = {
     move.name: move
     for move in [
-        Move("submit", "Submit the referral", frozenset({State.DRAFT, State.RETURNED}), State.SUBMITTED,
-             frozenset({Role.REFERRER})),
-        Move("accept", "Accept: awaiting reasonable grounds", frozenset({State.SUBMITTED}), State.RG_PENDING,
-             frozenset({Role.COORDINATOR})),
-        Move("return", "Return for more information", frozenset({State.SUBMITTED}), State.RETURNED,
-             frozenset({Role.COORDINATOR}), needs_reason=True),
-        Move("transfer", "Transfer to the Single Competent Authority", frozenset({State.SUBMITTED, State.RG_PENDING}),
-             State.TRANSFERRED, frozenset({Role.COORDINATOR}), needs_reason=True),
-        Move("withdraw", "Withdraw the case", OPEN_STATES, State.WITHDRAWN,
-             frozenset({Role.COORDINATOR}), needs_reason=True),
+        Move(
+            "submit",
+            "Submit the referral",
+            "Referral submitted",
+            frozenset({State.DRAFT, State.RETURNED}),
+            State.SUBMITTED,
+            frozenset({Role.REFERRER}),
+        ),
+        Move(
+            "accept",
+            "Accept: awaiting reasonable grounds",
+            "Accepted: awaiting a reasonable grounds decision",
+            frozenset({State.SUBMITTED}),
+            State.RG_PENDING,
+            _COORDINATOR,
+        ),
+        Move(
+            "return",
+            "Return for more information",
+            "Returned for more information",
+            frozenset({State.SUBMITTED}),
+            State.RETURNED,
+            _COORDINATOR,
+            needs_reason=True,
+        ),
+        Move(
+            "transfer",
+            "Transfer to the Single Competent Authority",
+            "Transferred to the Single Competent Authority",
+            frozenset({State.SUBMITTED, State.RG_PENDING}),
+            State.TRANSFERRED,
+            _COORDINATOR,
+            needs_reason=True,
+        ),
+        Move(
+            "withdraw",
+            "Withdraw the case",
+            "Case withdrawn",
+            OPEN_STATES,
+            State.WITHDRAWN,
+            _COORDINATOR,
+            needs_reason=True,
+        ),
     ]
 }
 

@@ -35,7 +35,7 @@ from referrals.forms import (
 )
 from referrals.models import State
 from referrals.scope import assess_scope
-from referrals.state_machine import EDITABLE_STATES, moves_from
+from referrals.state_machine import EDITABLE_STATES, MOVES, moves_from
 
 PAGE_SIZE = 25
 
@@ -138,9 +138,13 @@ def referral_section(request, public_id, section):
         is_draft_save = SAVE_DRAFT in request.POST
         form = form_class(request.POST, instance=referral, is_draft_save=is_draft_save)
         if form.is_valid():
-            services.referral_update(
-                referral=referral, user=request.user, changes=form.changes(), section=form_class.title
-            )
+            try:
+                services.referral_update(
+                    referral=referral, user=request.user, changes=form.cleaned_data, section=form_class.title
+                )
+            except services.ReferralError as error:  # submitted meanwhile, in another tab
+                messages.error(request, str(error))
+                return redirect("referrals:case", public_id=referral.public_id)
             if is_draft_save:
                 messages.success(request, "Your draft has been saved. You can come back to it from My referrals.")
                 return redirect("referrals:list")
@@ -158,7 +162,10 @@ def referral_section(request, public_id, section):
 
 
 def _steps(referral, current):
-    steps = [(form.slug, form.title, reverse("referrals:section", args=[referral.public_id, form.slug])) for form in SECTION_FORMS]
+    steps = [
+        (form.slug, form.title, reverse("referrals:section", args=[referral.public_id, form.slug]))
+        for form in SECTION_FORMS
+    ]
     steps.append(("evidence", "Evidence", reverse("referrals:evidence", args=[referral.public_id])))
     steps.append(("check", "Check your answers", reverse("referrals:check", args=[referral.public_id])))
     return [{"slug": slug, "title": title, "url": url, "is_current": slug == current} for slug, title, url in steps]
@@ -185,7 +192,9 @@ def referral_evidence(request, public_id):
         if form.is_valid():
             try:
                 services.attachment_add(
-                    referral=referral, user=request.user, upload=form.cleaned_data["file"],
+                    referral=referral,
+                    user=request.user,
+                    upload=form.cleaned_data["file"],
                     description=form.cleaned_data["description"],
                 )
             except services.ReferralError as error:
@@ -198,8 +207,11 @@ def referral_evidence(request, public_id):
         request,
         "referrals/evidence.html",
         {
-            "referral": referral, "form": form, "attachments": referral.attachments.all(),
-            "steps": _steps(referral, "evidence"), "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+            "referral": referral,
+            "form": form,
+            "attachments": referral.attachments.all(),
+            "steps": _steps(referral, "evidence"),
+            "max_bytes": settings.ATTACHMENT_MAX_BYTES,
         },
         status=status,
     )
@@ -212,7 +224,11 @@ def attachment_remove(request, public_id, attachment_id):
     if refusal:
         return refusal
     attachment = get_object_or_404(referral.attachments, public_id=attachment_id)
-    services.attachment_remove(attachment=attachment, user=request.user)
+    try:
+        services.attachment_remove(attachment=attachment, user=request.user)
+    except services.ReferralError as error:  # submitted meanwhile, in another tab
+        messages.error(request, str(error))
+        return redirect("referrals:case", public_id=referral.public_id)
     messages.success(request, f"{attachment.original_name} has been removed.")
     return redirect("referrals:evidence", public_id=referral.public_id)
 
@@ -242,8 +258,11 @@ def referral_check(request, public_id):
         request,
         "referrals/check.html",
         {
-            "referral": referral, "sections": sections, "is_complete": is_complete,
-            "attachments": referral.attachments.all(), "steps": _steps(referral, "check"),
+            "referral": referral,
+            "sections": sections,
+            "is_complete": is_complete,
+            "attachments": referral.attachments.all(),
+            "steps": _steps(referral, "check"),
         },
         status=status,
     )
@@ -269,7 +288,7 @@ def referral_case(request, public_id):
     context = {
         "referral": referral,
         "clock": case_clock(referral, today=today),
-        "timeline": selectors.case_timeline(referral),
+        "timeline": selectors.case_timeline(referral, include_drafting=False),
         "attachments": referral.attachments.select_related("uploaded_by"),
         "sections": [{"form": form_class(instance=referral), "section": form_class} for form_class in SECTION_FORMS],
         "is_coordinator": is_coordinator,
@@ -279,8 +298,12 @@ def referral_case(request, public_id):
     }
     if is_coordinator and referral.state != State.DRAFT:
         context["scope"] = assess_scope(referral, on=referral.referral_date)
-        context["duplicates"] = referral.possible_duplicates.exclude(state=State.DRAFT).only("public_id", "reference", "first_name", "last_name", "date_of_birth", "state")
-        context["needs_police_notification"] = referral.panel.notifies_police and not referral.is_referred_by_police and referral.police_notified_on is None
+        context["duplicates"] = selectors.possible_duplicates_of(request.user, referral)
+        context["needs_police_notification"] = (
+            referral.panel.notifies_police
+            and not referral.is_referred_by_police
+            and referral.police_notified_on is None
+        )
     return render(request, "referrals/case.html", context)
 
 
@@ -290,7 +313,9 @@ def referral_history(request, public_id):
     referral = selectors.referral_for(request.user, public_id)
     if not has_role(request.user, referral.panel_id, HISTORY_READER_ROLES):
         raise PermissionDenied
-    return render(request, "referrals/history.html", {"referral": referral, "timeline": selectors.case_timeline(referral)})
+    return render(
+        request, "referrals/history.html", {"referral": referral, "timeline": selectors.case_timeline(referral)}
+    )
 
 
 @login_required
@@ -302,7 +327,9 @@ def attachment_download(request, public_id, attachment_id):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file is missing from storage") from None
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -314,7 +341,10 @@ TRIAGE = {
     "transfer": ("Transfer the case to the Single Competent Authority", TransferForm),
     "withdraw": ("Withdraw the case", ReasonForm),
 }
-TRIAGE_BUTTONS = {"return": ("Return to referrer", "What more information is needed?"), "withdraw": ("Withdraw case", "Why is the case being withdrawn?")}
+TRIAGE_BUTTONS = {
+    "return": ("Return to referrer", "What more information is needed?"),
+    "withdraw": ("Withdraw case", "Why is the case being withdrawn?"),
+}
 
 
 @login_required
@@ -341,12 +371,13 @@ def referral_triage(request, public_id, move):
                 form.add_error(None, str(error))
                 status = 409 if isinstance(error, services.TransitionNotAllowed) else 400
             else:
-                messages.success(request, f"{referral.reference}: {title.lower()} — done.")
+                messages.success(request, f"{referral.reference}: {MOVES[move].done.lower()}.")
                 return redirect("referrals:case", public_id=referral.public_id)
         else:
             status = 400
     return render(
-        request, "referrals/triage.html",
+        request,
+        "referrals/triage.html",
         {"referral": referral, "form": form, "title": title, "move": move, "scope": scope},
         status=status,
     )
@@ -355,14 +386,19 @@ def referral_triage(request, public_id, move):
 def _apply_triage(move, referral, user, data):
     if move == "accept":
         return services.referral_accept(
-            referral=referral, user=user, is_in_panel_area=data["is_in_panel_area"],
+            referral=referral,
+            user=user,
+            is_in_panel_area=data["is_in_panel_area"],
             is_public_order_disqualification_considered=data["is_public_order_disqualification_considered"],
         )
     if move == "return":
         return services.referral_return(referral=referral, user=user, reason=data["reason"])
     if move == "transfer":
         return services.referral_transfer(
-            referral=referral, user=user, reason=data["reason"], is_in_panel_area=data.get("is_in_panel_area"),
+            referral=referral,
+            user=user,
+            reason=data["reason"],
+            is_in_panel_area=data.get("is_in_panel_area"),
             is_public_order_disqualification_considered=data.get("is_public_order_disqualification_considered"),
         )
     return services.referral_withdraw(referral=referral, user=user, reason=data["reason"])

@@ -44,7 +44,8 @@ def test_referrer_submits_and_coordinator_accepts(new_page, referrer, coordinato
     expect(page.get_by_role("heading", level=1)).to_have_text("Make a referral to the NRM panel")
     expect(page.get_by_role("button", name="Continue")).to_have_css("background-color", GOVUK_GREEN)
     screenshot(page, "01-start")
-    choose(page, "Is the person 18 or over?", "No")
+    # "Yes" reveals a nested consent question with its own Yes/No: pick the outer answer by its name.
+    question(page, "Is the person 18 or over?").get_by_label("No", exact=True).and_(page.locator("[name=is_adult]")).check()
     page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("About the child or young person")
@@ -137,7 +138,7 @@ def test_referrer_submits_and_coordinator_accepts(new_page, referrer, coordinato
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{reference}: Casey Example")
     expect(page.get_by_role("main").locator(".govuk-tag").first).to_have_text("Awaiting reasonable grounds decision")
-    expect(page.get_by_test_id("timeline")).to_contain_text("Accept: awaiting reasonable grounds")
+    expect(page.get_by_test_id("timeline")).to_contain_text("Accepted: awaiting a reasonable grounds decision")
     screenshot(page, "09-case-accepted")
 
 
@@ -221,7 +222,9 @@ def fill_exploitation(page: Page, started_on: datetime.date, ended_on: datetime.
     choose(page, "Is the child still being exploited?", "No")
     fill_date(page, "If it has ended, when?", ended_on)
     tick(
-        page, "Indicators seen",
-        "Repeatedly goes missing from home, care or school", "Found with drugs, cash or weapons",
+        page,
+        "Indicators seen",
+        "Repeatedly goes missing from home, care or school",
+        "Found with drugs, cash or weapons",
     )
     fill(page, "What happened, in your words", "Found in a trap house in Margate.")

@@ -11,7 +11,9 @@ from tests.factories import AgencyFactory, member
 pytestmark = pytest.mark.django_db
 
 
-def test_administrator_adds_a_new_person_who_is_invited_by_email(login, people, panel, django_capture_on_commit_callbacks):
+def test_administrator_adds_a_new_person_who_is_invited_by_email(
+    login, people, panel, django_capture_on_commit_callbacks
+):
     client = login(people[Role.ADMINISTRATOR])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -41,7 +43,9 @@ def test_invitation_link_sets_the_password_and_the_person_can_sign_in(
     response = client.get(link, follow=True)
     assert response.status_code == 200
     new_password = "a long unusual passphrase 2026"
-    response = client.post(response.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    response = client.post(
+        response.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
+    )
     assert response.status_code == 302
     assert client.login(username="invitee@council.example", password=new_password)
 
@@ -52,7 +56,13 @@ def test_panel_member_needs_an_agency_of_this_panel(login, people, panel, other_
     for agency in ("", foreign_agency.pk):
         response = client.post(
             reverse("panel_person_add", args=[panel.pk]),
-            {"email": "pm@council.example", "first_name": "P", "last_name": "M", "role": Role.PANEL_MEMBER, "agency": agency},
+            {
+                "email": "pm@council.example",
+                "first_name": "P",
+                "last_name": "M",
+                "role": Role.PANEL_MEMBER,
+                "agency": agency,
+            },
         )
         assert response.status_code == 400
         assert "govuk-error-summary" in response.content.decode()
@@ -61,7 +71,10 @@ def test_panel_member_needs_an_agency_of_this_panel(login, people, panel, other_
 
 def test_bad_input_gives_field_messages(login, people, panel):
     client = login(people[Role.ADMINISTRATOR])
-    response = client.post(reverse("panel_person_add", args=[panel.pk]), {"email": "not-an-email", "role": "emperor", "first_name": "x" * 500})
+    response = client.post(
+        reverse("panel_person_add", args=[panel.pk]),
+        {"email": "not-an-email", "role": "emperor", "first_name": "x" * 500},
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Enter an email address in the correct format" in page

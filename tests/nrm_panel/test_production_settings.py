@@ -79,7 +79,12 @@ def test_settings_variables_are_found():
         ({"ALLOWED_HOSTS": ""}, NO_ALLOWED_HOSTS),
     ],
     ids=[
-        "debug-on", "no-secret-key", "empty-secret-key", "short-secret-key", "no-allowed-hosts", "empty-allowed-hosts",
+        "debug-on",
+        "no-secret-key",
+        "empty-secret-key",
+        "short-secret-key",
+        "no-allowed-hosts",
+        "empty-allowed-hosts",
     ],
 )
 def test_production_start_refuses_unsafe_settings(overrides, message):

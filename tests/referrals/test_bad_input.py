@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,7 +40,7 @@ def error_summary(response) -> str:
     assert "govuk-error-summary" in page, "No error summary on the page"
     start = page.index("govuk-error-summary")
     end = page.find("<h1", start)
-    return html.unescape(page[start:end if end != -1 else None])
+    return html.unescape(page[start : end if end != -1 else None])
 
 
 def assert_refused(response, *messages, status=400, fields=()):
@@ -143,8 +144,12 @@ def test_duty_to_notify_with_nothing_answered_is_refused(as_referrer, panel):
 def test_duty_to_notify_with_choices_not_in_the_list_is_refused(as_referrer, panel):
     response = as_referrer.post(
         reverse("referrals:duty_to_notify", args=[panel.pk]),
-        {"gender": "robot", "exploitation_types": ["slavery"], "exploited_in": "mars",
-         "first_responder_organisation": "x" * 500},
+        {
+            "gender": "robot",
+            "exploitation_types": ["slavery"],
+            "exploited_in": "mars",
+            "first_responder_organisation": "x" * 500,
+        },
     )
 
     assert_refused(response, fields=["gender", "exploitation_types", "exploited_in", "first_responder_organisation"])
@@ -155,38 +160,70 @@ def test_duty_to_notify_with_choices_not_in_the_list_is_refused(as_referrer, pan
 
 CHILD_BAD_INPUT = {
     "missing-everything": (
-        {}, ["Select yes or no: is their age disputed"], ["first_name", "gender", "is_age_disputed"],
+        {},
+        ["Select yes or no: is their age disputed"],
+        ["first_name", "gender", "is_age_disputed"],
     ),
     "letters-in-the-date": (
-        {"date_of_birth_0": "aa", "date_of_birth_1": "bb", "date_of_birth_2": "cccc"}, [], ["date_of_birth"],
+        {"date_of_birth_0": "aa", "date_of_birth_1": "bb", "date_of_birth_2": "cccc"},
+        [],
+        ["date_of_birth"],
     ),
-    "impossible-date": ({"date_of_birth_0": "31", "date_of_birth_1": "2", "date_of_birth_2": "2011"}, [],
-                        ["date_of_birth"]),
-    "huge-year": ({"date_of_birth_0": "1", "date_of_birth_1": "1", "date_of_birth_2": "99999999999"}, [],
-                  ["date_of_birth"]),
+    "impossible-date": (
+        {"date_of_birth_0": "31", "date_of_birth_1": "2", "date_of_birth_2": "2011"},
+        [],
+        ["date_of_birth"],
+    ),
+    "huge-year": (
+        {"date_of_birth_0": "1", "date_of_birth_1": "1", "date_of_birth_2": "99999999999"},
+        [],
+        ["date_of_birth"],
+    ),
     "year-0": ({"date_of_birth_0": "1", "date_of_birth_1": "1", "date_of_birth_2": "0"}, [], ["date_of_birth"]),
-    "part-of-a-date": ({"date_of_birth_0": "3", "date_of_birth_1": "", "date_of_birth_2": ""}, ["Enter the month"],
-                       ["date_of_birth"]),
-    "future-date-of-birth": ({"date_of_birth_0": "1", "date_of_birth_1": "1", "date_of_birth_2": "2999"},
-                             ["Date of birth must be in the past"], ["date_of_birth"]),
-    "maybe-for-yes-no": ({"is_age_disputed": "maybe", "needs_interpreter": "perhaps"}, [],
-                         ["is_age_disputed", "needs_interpreter"]),
-    "choice-not-in-the-list": ({"gender": "robot", "looked_after_status": "adopted"}, [],
-                               ["gender", "looked_after_status"]),
-    "estimated-age-letters": ({"date_of_birth_0": "", "date_of_birth_1": "", "date_of_birth_2": "",
-                               "estimated_age": "abc"}, [], ["estimated_age"]),
+    "part-of-a-date": (
+        {"date_of_birth_0": "3", "date_of_birth_1": "", "date_of_birth_2": ""},
+        ["Enter the month"],
+        ["date_of_birth"],
+    ),
+    "future-date-of-birth": (
+        {"date_of_birth_0": "1", "date_of_birth_1": "1", "date_of_birth_2": "2999"},
+        ["Date of birth must be in the past"],
+        ["date_of_birth"],
+    ),
+    "maybe-for-yes-no": (
+        {"is_age_disputed": "maybe", "needs_interpreter": "perhaps"},
+        [],
+        ["is_age_disputed", "needs_interpreter"],
+    ),
+    "choice-not-in-the-list": (
+        {"gender": "robot", "looked_after_status": "adopted"},
+        [],
+        ["gender", "looked_after_status"],
+    ),
+    "estimated-age-letters": (
+        {"date_of_birth_0": "", "date_of_birth_1": "", "date_of_birth_2": "", "estimated_age": "abc"},
+        [],
+        ["estimated_age"],
+    ),
     "estimated-age-999": ({"estimated_age": "999"}, ["Enter an estimated age of 25 or under"], ["estimated_age"]),
     "estimated-age-negative": ({"estimated_age": "-1"}, [], ["estimated_age"]),
     "estimated-age-enormous": ({"estimated_age": "9" * 30}, [], ["estimated_age"]),
     "first-name-200-characters": (
-        {"first_name": "A" * 200}, ["“First name” must be 100 characters or fewer"], ["first_name"],
+        {"first_name": "A" * 200},
+        ["“First name” must be 100 characters or fewer"],
+        ["first_name"],
     ),
-    "address-20000-characters": ({"current_address": "A" * 20_000}, ["must be 10000 characters or fewer"],
-                                 ["current_address"]),
+    "address-20000-characters": (
+        {"current_address": "A" * 20_000},
+        ["must be 10000 characters or fewer"],
+        ["current_address"],
+    ),
     "null-character": ({"first_name": "Ca\x00sey"}, ["Null characters are not allowed"], ["first_name"]),
-    "no-date-of-birth-or-age": ({"date_of_birth_0": "", "date_of_birth_1": "", "date_of_birth_2": ""},
-                                ["Enter the date of birth or, if it is not known, an estimated age"],
-                                ["estimated_age"]),
+    "no-date-of-birth-or-age": (
+        {"date_of_birth_0": "", "date_of_birth_1": "", "date_of_birth_2": ""},
+        ["Enter the date of birth or, if it is not known, an estimated age"],
+        ["estimated_age"],
+    ),
 }
 
 
@@ -215,57 +252,89 @@ def test_child_section_with_bad_input_is_refused_and_nothing_saved_is_lost(case_
 FIRST_RESPONDER_BAD_INPUT = {
     "missing-everything": ({}, [], ["first_responder_organisation", "first_responder_email", "decision_safe_address"]),
     "bad-email": (
-        {"first_responder_email": "not an email"}, ["Enter a valid email address"], ["first_responder_email"],
+        {"first_responder_email": "not an email"},
+        ["Enter a valid email address"],
+        ["first_responder_email"],
     ),
     "type-not-in-the-list": ({"first_responder_organisation_type": "mi5"}, [], ["first_responder_organisation_type"]),
     "phone-too-long": (
-        {"first_responder_phone": "0" * 40}, ["“Telephone number” must be 30 characters or fewer"],
+        {"first_responder_phone": "0" * 40},
+        ["“Telephone number” must be 30 characters or fewer"],
         ["first_responder_phone"],
     ),
-    "address-20000-characters": ({"decision_safe_address": "A" * 20_000}, ["must be 10000 characters or fewer"],
-                                 ["decision_safe_address"]),
+    "address-20000-characters": (
+        {"decision_safe_address": "A" * 20_000},
+        ["must be 10000 characters or fewer"],
+        ["decision_safe_address"],
+    ),
 }
 
 EXPLOITATION_BAD_INPUT = {
-    "missing-everything": ({}, ["Select at least one type of exploitation",
-                                "Select yes or no: is the child still being exploited"],
-                           ["exploitation_types", "is_exploitation_ongoing", "account"]),
+    "missing-everything": (
+        {},
+        ["Select at least one type of exploitation", "Select yes or no: is the child still being exploited"],
+        ["exploitation_types", "is_exploitation_ongoing", "account"],
+    ),
     "type-not-in-the-list": ({"exploitation_types": ["county_lines", "slavery"]}, [], ["exploitation_types"]),
     "indicator-not-in-the-list": ({"indicators": ["bad_vibes"]}, [], ["indicators"]),
-    "other-without-saying-what": ({"exploitation_types": ["other"]}, ["Say what kind of exploitation 'other' means"],
-                                  ["exploitation_type_other"]),
-    "letters-in-the-dates": ({"exploitation_started_on_0": "x", "exploitation_started_on_1": "y",
-                              "exploitation_started_on_2": "z"}, [], ["exploitation_started_on"]),
+    "other-without-saying-what": (
+        {"exploitation_types": ["other"]},
+        ["Say what kind of exploitation 'other' means"],
+        ["exploitation_type_other"],
+    ),
+    "letters-in-the-dates": (
+        {"exploitation_started_on_0": "x", "exploitation_started_on_1": "y", "exploitation_started_on_2": "z"},
+        [],
+        ["exploitation_started_on"],
+    ),
     "ended-before-it-started": (
-        {"exploitation_started_on_0": "1", "exploitation_started_on_1": "6", "exploitation_started_on_2": "2025",
-         "exploitation_ended_on_0": "1", "exploitation_ended_on_1": "1", "exploitation_ended_on_2": "2025"},
-        ["The end date must be the same as or after the start date"], ["exploitation_ended_on"],
+        {
+            "exploitation_started_on_0": "1",
+            "exploitation_started_on_1": "6",
+            "exploitation_started_on_2": "2025",
+            "exploitation_ended_on_0": "1",
+            "exploitation_ended_on_1": "1",
+            "exploitation_ended_on_2": "2025",
+        },
+        ["The end date must be the same as or after the start date"],
+        ["exploitation_ended_on"],
     ),
     "started-in-the-future": (
         {"exploitation_started_on_0": "1", "exploitation_started_on_1": "1", "exploitation_started_on_2": "2999"},
-        ["The start date must be today or in the past"], ["exploitation_started_on"],
+        ["The start date must be today or in the past"],
+        ["exploitation_started_on"],
     ),
     "maybe-for-still-exploited": ({"is_exploitation_ongoing": "maybe"}, [], ["is_exploitation_ongoing"]),
     "where-not-in-the-list": ({"exploited_in": "moon"}, [], ["exploited_in"]),
     "account-20000-characters": (
-        {"account": "A" * 20_000}, ["“What happened, in your words” must be 10000 characters or fewer"], ["account"],
+        {"account": "A" * 20_000},
+        ["“What happened, in your words” must be 10000 characters or fewer"],
+        ["account"],
     ),
     "police-reference-too-long": (
-        {"police_reference": "R" * 61}, ["must be 60 characters or fewer"], ["police_reference"],
+        {"police_reference": "R" * 61},
+        ["must be 60 characters or fewer"],
+        ["police_reference"],
     ),
 }
 
 VOICE_BAD_INPUT = {
     "missing-everything": ({}, [], ["child_wishes_and_feelings", "child_knows_about_referral"]),
     "choice-not-in-the-list": ({"child_knows_about_referral": "perhaps"}, [], ["child_knows_about_referral"]),
-    "wishes-20000-characters": ({"child_wishes_and_feelings": "A" * 20_000}, ["must be 10000 characters or fewer"],
-                                ["child_wishes_and_feelings"]),
+    "wishes-20000-characters": (
+        {"child_wishes_and_feelings": "A" * 20_000},
+        ["must be 10000 characters or fewer"],
+        ["child_wishes_and_feelings"],
+    ),
 }
 
 OTHER_AGENCIES_BAD_INPUT = {
     "missing-everything": ({}, [], ["other_agencies_involved"]),
-    "20000-characters": ({"other_agencies_involved": "A" * 20_000}, ["must be 10000 characters or fewer"],
-                         ["other_agencies_involved"]),
+    "20000-characters": (
+        {"other_agencies_involved": "A" * 20_000},
+        ["must be 10000 characters or fewer"],
+        ["other_agencies_involved"],
+    ),
 }
 
 SECTION_BAD_INPUT = [
@@ -281,7 +350,8 @@ SECTION_BAD_INPUT = [
 
 
 @pytest.mark.parametrize(
-    ("section", "case_name", "answers", "messages", "fields"), SECTION_BAD_INPUT,
+    ("section", "case_name", "answers", "messages", "fields"),
+    SECTION_BAD_INPUT,
     ids=[f"{section}-{case_name}" for section, case_name, *_ in SECTION_BAD_INPUT],
 )
 def test_section_with_bad_input_is_refused_and_nothing_saved_is_lost(
@@ -327,7 +397,7 @@ def test_draft_save_with_some_answers_blank_keeps_what_was_typed(as_referrer, dr
     assert draft.state == State.DRAFT
 
 
-def test_draft_save_leaving_a_yes_no_question_blank_keeps_the_saved_answer(as_referrer, draft):
+def test_draft_save_with_a_yes_no_question_unanswered_saves_and_leaves_it_to_answer(as_referrer, draft):
     Referral.objects.filter(pk=draft.pk).update(is_age_disputed=True)
 
     response = as_referrer.post(section_url(draft), {"first_name": "Typed", "draft": ""})
@@ -335,7 +405,9 @@ def test_draft_save_leaving_a_yes_no_question_blank_keeps_the_saved_answer(as_re
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.first_name == "Typed"
-    assert draft.is_age_disputed is True
+    assert draft.is_age_disputed is None
+    check_page = as_referrer.get(reverse("referrals:check", args=[draft.public_id])).content.decode()
+    assert "Is their age disputed?" in check_page.split("Incomplete:")[1].split("</strong>")[0]
 
 
 def test_draft_save_of_every_section_with_nothing_typed_is_accepted(as_referrer, draft):
@@ -349,8 +421,13 @@ def test_draft_save_with_a_bad_date_keeps_the_old_values(as_referrer, draft):
 
     response = as_referrer.post(
         section_url(draft),
-        {"first_name": "Newname", "date_of_birth_0": "1", "date_of_birth_1": "ab", "date_of_birth_2": "2011",
-         "draft": ""},
+        {
+            "first_name": "Newname",
+            "date_of_birth_0": "1",
+            "date_of_birth_1": "ab",
+            "date_of_birth_2": "2011",
+            "draft": "",
+        },
     )
 
     assert_refused(response, fields=["date_of_birth"])
@@ -360,9 +437,17 @@ def test_draft_save_with_a_bad_date_keeps_the_old_values(as_referrer, draft):
 
 
 def test_refused_section_shows_what_was_typed_so_it_is_not_lost(as_referrer, draft):
-    response = as_referrer.post(section_url(draft), child_answers(first_name="Retyped", estimated_age="abc",
-                                                                  date_of_birth_0="", date_of_birth_1="",
-                                                                  date_of_birth_2="", **{"continue": ""}))
+    response = as_referrer.post(
+        section_url(draft),
+        child_answers(
+            first_name="Retyped",
+            estimated_age="abc",
+            date_of_birth_0="",
+            date_of_birth_1="",
+            date_of_birth_2="",
+            **{"continue": ""},
+        ),
+    )
 
     assert response.status_code == 400
     assert 'value="Retyped"' in response.content.decode()
@@ -426,7 +511,7 @@ def test_upload_over_the_size_limit_is_refused(as_referrer, draft, settings):
 
     response = upload(as_referrer, draft, "big.pdf", too_big)
 
-    assert_refused(response, services.FILE_TOO_BIG.format(max_mb=1), fields=["file"])
+    assert_refused(response, services.FILE_TOO_BIG.format(limit=filesizeformat(1024 * 1024)), fields=["file"])
     assert not draft.attachments.exists()
     assert files_under(settings.PRIVATE_MEDIA_ROOT) == []
 
@@ -463,16 +548,21 @@ def test_upload_with_a_file_field_that_is_not_a_file_is_refused(as_referrer, dra
 def multipart(boundary: str, filename: str, content: bytes, description: str = "Chronology") -> bytes:
     """A request body as a browser would send it, with a file name the test client would not allow."""
     return (
-        f"--{boundary}\r\n"
-        f'Content-Disposition: form-data; name="description"\r\n\r\n{description}\r\n'
-        f"--{boundary}\r\n"
-        f'Content-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-        f"Content-Type: application/pdf\r\n\r\n"
-    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="description"\r\n\r\n{description}\r\n'
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            f"Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
 
 
-@pytest.mark.parametrize("filename", ["../../etc/passwd.pdf", "..\\..\\windows\\win.pdf", "/etc/passwd.pdf",
-                                      "....//....//etc/passwd.pdf"])
+@pytest.mark.parametrize(
+    "filename", ["../../etc/passwd.pdf", "..\\..\\windows\\win.pdf", "/etc/passwd.pdf", "....//....//etc/passwd.pdf"]
+)
 def test_upload_with_a_path_in_its_name_is_stored_under_a_random_name_inside_private_media(
     filename, as_referrer, draft, settings, tmp_path
 ):
@@ -540,10 +630,18 @@ PO_QUESTION = "Select yes or no: is a public order disqualification being consid
 
 TRIAGE_BAD_INPUT = [
     ("accept", {}, [SCOPE_QUESTION, PO_QUESTION], ["is_in_panel_area", "is_public_order_disqualification_considered"]),
-    ("accept", {"is_in_panel_area": "maybe", "is_public_order_disqualification_considered": "perhaps"}, [],
-     ["is_in_panel_area", "is_public_order_disqualification_considered"]),
-    ("accept", {"is_in_panel_area": "1", "is_public_order_disqualification_considered": "0"}, [],
-     ["is_in_panel_area", "is_public_order_disqualification_considered"]),
+    (
+        "accept",
+        {"is_in_panel_area": "maybe", "is_public_order_disqualification_considered": "perhaps"},
+        [],
+        ["is_in_panel_area", "is_public_order_disqualification_considered"],
+    ),
+    (
+        "accept",
+        {"is_in_panel_area": "1", "is_public_order_disqualification_considered": "0"},
+        [],
+        ["is_in_panel_area", "is_public_order_disqualification_considered"],
+    ),
     ("return", {}, ["Enter the reason"], ["reason"]),
     ("return", {"reason": "   \n  "}, ["Enter the reason"], ["reason"]),
     ("return", {"reason": "R" * 20_000}, ["must be 10000 characters or fewer"], ["reason"]),
@@ -556,7 +654,8 @@ TRIAGE_BAD_INPUT = [
 
 
 @pytest.mark.parametrize(
-    ("move", "data", "messages", "fields"), TRIAGE_BAD_INPUT,
+    ("move", "data", "messages", "fields"),
+    TRIAGE_BAD_INPUT,
     ids=[f"{move}-{i}" for i, (move, *_) in enumerate(TRIAGE_BAD_INPUT)],
 )
 def test_triage_with_bad_input_is_refused_and_the_case_unchanged(move, data, messages, fields, as_coordinator, panel):
@@ -583,8 +682,14 @@ def test_coordinator_cannot_accept_a_returned_referral(as_coordinator, panel):
 
 @pytest.mark.parametrize(
     ("state", "move"),
-    [(State.RG_PENDING, "return"), (State.CLOSED, "transfer"), (State.CLOSED, "withdraw"),
-     (State.TRANSFERRED, "accept"), (State.RG_POSITIVE, "transfer"), (State.WITHDRAWN, "return")],
+    [
+        (State.RG_PENDING, "return"),
+        (State.CLOSED, "transfer"),
+        (State.CLOSED, "withdraw"),
+        (State.TRANSFERRED, "accept"),
+        (State.RG_POSITIVE, "transfer"),
+        (State.WITHDRAWN, "return"),
+    ],
 )
 def test_triage_move_from_the_wrong_state_is_a_conflict(state, move, as_coordinator, panel):
     case = referral_in_state(state, panel=panel)
@@ -720,15 +825,17 @@ def test_list_search_for_a_wildcard_does_not_match_everything(client, coordinato
     page = client.get(reverse("referrals:list"), {"search": "%"}).content.decode()
 
     assert "0 referrals" in page
-    assert "Ordinary" not in page[page.index('data-testid="result-count"'):]
+    assert "Ordinary" not in page[page.index('data-testid="result-count"') :]
 
 
 # --- Signing in -----------------------------------------------------------------------------------
 
 SIGN_IN_BAD_INPUT = {
     "missing": ({}, ["Enter your email address", "Enter your password"]),
-    "wrong-password": ({"username": "someone@council.example", "password": "nope"},
-                       ["Enter a correct email address and password"]),
+    "wrong-password": (
+        {"username": "someone@council.example", "password": "nope"},
+        ["Enter a correct email address and password"],
+    ),
     "email-too-long": ({"username": "a" * 1000 + "@council.example", "password": "x"}, []),
     "null-character": ({"username": "a\x00@council.example", "password": "x"}, []),
     "password-enormous": ({"username": "someone@council.example", "password": "p" * 100_000}, []),
@@ -755,10 +862,6 @@ def test_sign_in_with_the_wrong_password_for_a_real_user_does_not_sign_in(client
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Django's LoginView answers a refused sign-in with 200; the fix is in nrm_panel (outside referrals)",
-)
 def test_sign_in_with_errors_answers_400(client):
     response = client.post(reverse("login"), {})
 

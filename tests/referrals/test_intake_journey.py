@@ -11,20 +11,34 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 SECTION_ANSWERS = {
     "child": {
-        "first_name": "Casey", "last_name": "Example", "date_of_birth_0": "3", "date_of_birth_1": "4",
-        "date_of_birth_2": "2011", "is_age_disputed": "False", "gender": "female", "nationality": "British",
-        "languages": "English", "needs_interpreter": "False", "current_address": "Foster placement",
+        "first_name": "Casey",
+        "last_name": "Example",
+        "date_of_birth_0": "3",
+        "date_of_birth_1": "4",
+        "date_of_birth_2": "2011",
+        "is_age_disputed": "False",
+        "gender": "female",
+        "nationality": "British",
+        "languages": "English",
+        "needs_interpreter": "False",
+        "current_address": "Foster placement",
         "looked_after_status": "looked_after",
     },
     "first-responder": {
-        "first_responder_organisation": "Lewisham Children's Services", "first_responder_organisation_type": "local_authority",
-        "first_responder_name": "Jo Worker", "first_responder_role": "Social worker",
-        "first_responder_email": "jo@council.example", "first_responder_phone": "020 7946 0000",
+        "first_responder_organisation": "Lewisham Children's Services",
+        "first_responder_organisation_type": "local_authority",
+        "first_responder_name": "Jo Worker",
+        "first_responder_role": "Social worker",
+        "first_responder_email": "jo@council.example",
+        "first_responder_phone": "020 7946 0000",
         "decision_safe_address": "Town Hall, Catford",
     },
     "exploitation": {
-        "exploitation_types": ["county_lines"], "exploited_in": "uk", "exploitation_places": "Lewisham; Margate",
-        "is_exploitation_ongoing": "False", "account": "Found in a trap house in Margate.",
+        "exploitation_types": ["county_lines"],
+        "exploited_in": "uk",
+        "exploitation_places": "Lewisham; Margate",
+        "is_exploitation_ongoing": "False",
+        "account": "Found in a trap house in Margate.",
         "indicators": ["missing_episodes", "drugs_or_weapons"],
     },
     "voice-of-the-child": {"child_wishes_and_feelings": "Wants to go home.", "child_knows_about_referral": "yes"},
@@ -39,10 +53,14 @@ def test_referrer_submits_and_coordinator_accepts(login, referrer, coordinator, 
     referral = Referral.objects.get(referrer=referrer)
     assert response.status_code == 302
     for section, answers in SECTION_ANSWERS.items():
-        response = client.post(reverse("referrals:section", args=[referral.public_id, section]), {**answers, "continue": ""})
+        response = client.post(
+            reverse("referrals:section", args=[referral.public_id, section]), {**answers, "continue": ""}
+        )
         assert response.status_code == 302, (section, response.content.decode()[:3000])
     upload = SimpleUploadedFile("chronology.pdf", PDF, content_type="application/pdf")
-    response = client.post(reverse("referrals:evidence", args=[referral.public_id]), {"file": upload, "description": "Chronology"})
+    response = client.post(
+        reverse("referrals:evidence", args=[referral.public_id]), {"file": upload, "description": "Chronology"}
+    )
     assert response.status_code == 302
     response = client.get(reverse("referrals:check", args=[referral.public_id]))
     assert response.status_code == 200
@@ -69,4 +87,4 @@ def test_referrer_submits_and_coordinator_accepts(login, referrer, coordinator, 
     referral.refresh_from_db()
     assert referral.state == State.RG_PENDING
     history = client.get(reverse("referrals:history", args=[referral.public_id])).content.decode()
-    assert "Accept: awaiting reasonable grounds" in history
+    assert "Accepted: awaiting a reasonable grounds decision" in history

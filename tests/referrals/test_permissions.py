@@ -66,10 +66,7 @@ def test_the_non_case_urls_are_the_known_ones():
 # --- The people -----------------------------------------------------------------------------------
 
 READERS = ("coordinator", "chair", "panel_member", "designated_nurse", "auditor")
-OUTSIDERS = (
-    ["other_referrer", "administrator", "no_role", "superuser"]
-    + [f"other_panel_{role}" for role in Role]
-)
+OUTSIDERS = ["other_referrer", "administrator", "no_role", "superuser"] + [f"other_panel_{role}" for role in Role]
 
 
 @pytest.fixture
@@ -152,8 +149,12 @@ def expected_outcomes(kind: str, name: str, actor_names) -> dict:
 
 def make_attachment(case: Referral, uploaded_by) -> Attachment:
     attachment = Attachment(
-        referral=case, original_name="statement.pdf", content_type="application/pdf", size=len(PDF),
-        description="Statement", uploaded_by=uploaded_by,
+        referral=case,
+        original_name="statement.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        description="Statement",
+        uploaded_by=uploaded_by,
     )
     attachment.file.save("upload", ContentFile(PDF), save=False)
     attachment.save()
@@ -207,7 +208,8 @@ def valid_post(name: str, params: dict) -> dict:
         return {"file": ContentFile(PDF, name="more.pdf"), "description": "More evidence"}
     if name == "triage":
         return {
-            "is_in_panel_area": "True", "is_public_order_disqualification_considered": "False",
+            "is_in_panel_area": "True",
+            "is_public_order_disqualification_considered": "False",
             "reason": "Because",
         }
     if name == "police_notification":
@@ -352,7 +354,7 @@ def list_page(client, user, **query) -> str:
     response = client.get(reverse("referrals:list"), query)
     assert response.status_code == 200
     page = response.content.decode()
-    return page[page.index('data-testid="result-count"'):]
+    return page[page.index('data-testid="result-count"') :]
 
 
 @pytest.fixture
@@ -478,8 +480,12 @@ def test_start_sends_anonymous_people_to_sign_in(client):
 def test_duty_to_notify_for_another_panel_is_not_found(client, referrer, other_panel):
     client.force_login(referrer)
     url = reverse("referrals:duty_to_notify", args=[other_panel.pk])
-    answers = {"gender": "male", "exploitation_types": ["labour"], "exploited_in": "uk",
-               "first_responder_organisation": "Somewhere"}
+    answers = {
+        "gender": "male",
+        "exploitation_types": ["labour"],
+        "exploited_in": "uk",
+        "first_responder_organisation": "Somewhere",
+    }
 
     assert client.get(url).status_code == 404
     assert client.post(url, answers).status_code == 404

@@ -32,8 +32,12 @@ def add_activity(case: Referral, count: int, uploaded_by):
     """`count` attachments, `count` changes to the case, and `count` possible duplicates."""
     for index in range(count):
         attachment = Attachment(
-            referral=case, original_name=f"document-{index}.pdf", content_type="application/pdf", size=len(PDF),
-            description=f"Document {index}", uploaded_by=uploaded_by,
+            referral=case,
+            original_name=f"document-{index}.pdf",
+            content_type="application/pdf",
+            size=len(PDF),
+            description=f"Document {index}",
+            uploaded_by=uploaded_by,
         )
         attachment.file.save("upload", ContentFile(PDF), save=False)
         attachment._history_user = uploaded_by  # as when saved in a request: the timeline shows who
@@ -121,9 +125,7 @@ def test_case_page_of_a_draft_makes_the_same_queries_with_5_and_50_attachments(c
 
 
 @pytest.mark.parametrize("name", ["evidence", "check"])
-def test_referrer_pages_listing_evidence_make_the_same_queries_with_5_and_50_attachments(
-    name, client, panel, referrer
-):
+def test_referrer_pages_listing_evidence_make_the_same_queries_with_5_and_50_attachments(name, client, panel, referrer):
     few = ReferralFactory(panel=panel, referrer=referrer)
     many = ReferralFactory(panel=panel, referrer=referrer)
     add_activity(few, 5, referrer)

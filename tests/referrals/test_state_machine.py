@@ -89,7 +89,7 @@ def test_allowed_move_succeeds_for_the_right_role(move_name, source, panel, peop
     case.refresh_from_db()
     assert case.history.count() == history_before + 1
     latest = case.history.latest()
-    assert latest.history_change_reason.startswith(MOVES[move_name].label)
+    assert latest.history_change_reason.startswith(MOVES[move_name].done)
     if MOVES[move_name].needs_reason:
         assert case.state_reason == REASON
         assert REASON in latest.history_change_reason
@@ -103,9 +103,7 @@ def test_move_from_a_state_not_in_its_sources_is_refused(move_name, source, pane
     with pytest.raises(services.TransitionNotAllowed) as refused:
         perform(move_name, case, actor_for(move_name, people, referrer))
 
-    assert str(refused.value) == services.MOVE_NOT_ALLOWED.format(
-        state=State(source).label.lower(), label=move.label
-    )
+    assert str(refused.value) == services.MOVE_NOT_ALLOWED.format(state=State(source).label.lower(), label=move.label)
     assert stored_state(case) == source
 
 
@@ -122,9 +120,7 @@ def test_move_to_the_state_the_case_is_already_in_does_nothing(move_name, state,
     assert case.history.count() == history_before
 
 
-WRONG_ROLES = [
-    (move.name, role) for move in MOVES.values() for role in Role if role not in move.roles
-]
+WRONG_ROLES = [(move.name, role) for move in MOVES.values() for role in Role if role not in move.roles]
 
 
 @pytest.mark.parametrize(("move_name", "role"), WRONG_ROLES, ids=[f"{m}-by-{r}" for m, r in WRONG_ROLES])
@@ -254,8 +250,11 @@ OUT_OF_SCOPE_CASES = {
         {"is_public_order_disqualification_considered": True},
         "being considered for a public order disqualification",
     ),
-    "adult": ({"is_adult": True, "adult_has_consented": True, "date_of_birth": datetime.date(2000, 1, 1)}, {},
-              "aged 18 or over"),
+    "adult": (
+        {"is_adult": True, "adult_has_consented": True, "date_of_birth": datetime.date(2000, 1, 1)},
+        {},
+        "aged 18 or over",
+    ),
 }
 
 
@@ -277,7 +276,9 @@ def test_accept_refuses_an_out_of_scope_case_and_leaves_it_submitted(case_name, 
 
 def test_accept_takes_a_child_101_days_from_18(panel, coordinator, referrer):
     case = SubmittedReferralFactory(
-        panel=panel, referrer=referrer, referral_date=REFERRAL_DATE,
+        panel=panel,
+        referrer=referrer,
+        referral_date=REFERRAL_DATE,
         date_of_birth=dob_days_before_18(101, on=REFERRAL_DATE),
     )
 
@@ -295,7 +296,10 @@ def test_out_of_scope_case_can_be_transferred_with_the_scope_answers_recorded(pa
     case = SubmittedReferralFactory(panel=panel, referrer=referrer, is_age_disputed=True)
 
     services.referral_transfer(
-        referral=case, user=coordinator, reason="Age disputed", is_in_panel_area=True,
+        referral=case,
+        user=coordinator,
+        reason="Age disputed",
+        is_in_panel_area=True,
         is_public_order_disqualification_considered=False,
     )
 
@@ -496,7 +500,9 @@ def test_assess_scope_on_the_18th_birthday_is_an_adult():
 
 def test_assess_scope_lists_every_reason_out_of_scope():
     referral = in_scope_referral(
-        date_of_birth=None, is_age_disputed=True, is_in_panel_area=False,
+        date_of_birth=None,
+        is_age_disputed=True,
+        is_in_panel_area=False,
         is_public_order_disqualification_considered=True,
     )
 
@@ -551,8 +557,15 @@ def test_age_on_the_day_before_and_on_the_birthday():
     assert eighteenth_birthday(born) == datetime.date(2028, 6, 15)
 
 
-CLOCK_DAYS = [(0, ClockStatus.GREEN), (29, ClockStatus.GREEN), (30, ClockStatus.AMBER), (39, ClockStatus.AMBER),
-              (40, ClockStatus.RED), (45, ClockStatus.RED), (46, ClockStatus.RED)]
+CLOCK_DAYS = [
+    (0, ClockStatus.GREEN),
+    (29, ClockStatus.GREEN),
+    (30, ClockStatus.AMBER),
+    (39, ClockStatus.AMBER),
+    (40, ClockStatus.RED),
+    (45, ClockStatus.RED),
+    (46, ClockStatus.RED),
+]
 
 
 @pytest.mark.parametrize(("day", "status"), CLOCK_DAYS)

@@ -14,14 +14,56 @@ from referrals.models import ExploitationType, Gender, Indicator, LookedAfterSta
 
 # The first three panels, as the brief for the demo names them; more are made up from PLACE_* below.
 NAMED_PANELS = [("Northam", "NHM"), ("Eastbury", "EBY"), ("Westvale", "WVL")]
-PLACE_STEMS = ["Rook", "Fern", "Quen", "Wyn", "Kel", "Sel", "Thorn", "Hol", "Mar", "Pen",
-               "Ivy", "Glen", "Oak", "Lin", "Cal", "Dun", "Bram", "Tarn", "Ves", "Yar"]
-PLACE_ENDINGS = ["hurst", "mouth", "ford", "stead", "bridge", "combe", "wick", "borough", "field",
-                 "haven", "moor", "gate"]
+PLACE_STEMS = [
+    "Rook",
+    "Fern",
+    "Quen",
+    "Wyn",
+    "Kel",
+    "Sel",
+    "Thorn",
+    "Hol",
+    "Mar",
+    "Pen",
+    "Ivy",
+    "Glen",
+    "Oak",
+    "Lin",
+    "Cal",
+    "Dun",
+    "Bram",
+    "Tarn",
+    "Ves",
+    "Yar",
+]
+PLACE_ENDINGS = [
+    "hurst",
+    "mouth",
+    "ford",
+    "stead",
+    "bridge",
+    "combe",
+    "wick",
+    "borough",
+    "field",
+    "haven",
+    "moor",
+    "gate",
+]
 PLACE_PREFIXES = ["", "North ", "South ", "Upper ", "Lower ", "Great ", "Little "]
 # Towns a child may be moved to along a county line, or live in when out of the panel's area.
-OTHER_TOWNS = ["Seaborough", "Havenmouth", "Kingsmere", "Greyford", "Oldcastle Bay", "Marshby",
-               "Redcliffe Vale", "Ashgrove", "Brightwater", "Stonebury"]
+OTHER_TOWNS = [
+    "Seaborough",
+    "Havenmouth",
+    "Kingsmere",
+    "Greyford",
+    "Oldcastle Bay",
+    "Marshby",
+    "Redcliffe Vale",
+    "Ashgrove",
+    "Brightwater",
+    "Stonebury",
+]
 
 
 class Weighted:
@@ -80,10 +122,50 @@ def candidate_codes(place: PlaceName):
 
 
 # People who work for the panel's agencies (demo logins and first responders).
-STAFF_FIRST_NAMES = ["Priya", "Tom", "Grace", "Daniel", "Aisha", "Owen", "Hannah", "Samuel", "Fatima", "Rhys",
-                     "Claire", "Marcus", "Joanne", "Imran", "Beth", "Gareth", "Nadia", "Paul", "Sian", "Chris"]
-STAFF_LAST_NAMES = ["Shah", "Okoro", "Fletcher", "Morgan", "Patel", "Reid", "Lloyd", "Bennett", "Chowdhury", "Price",
-                    "Hart", "Doyle", "Quinn", "Sharma", "Nolan", "Parry", "Ellis", "Kaur", "Mills", "Fenwick"]
+STAFF_FIRST_NAMES = [
+    "Priya",
+    "Tom",
+    "Grace",
+    "Daniel",
+    "Aisha",
+    "Owen",
+    "Hannah",
+    "Samuel",
+    "Fatima",
+    "Rhys",
+    "Claire",
+    "Marcus",
+    "Joanne",
+    "Imran",
+    "Beth",
+    "Gareth",
+    "Nadia",
+    "Paul",
+    "Sian",
+    "Chris",
+]
+STAFF_LAST_NAMES = [
+    "Shah",
+    "Okoro",
+    "Fletcher",
+    "Morgan",
+    "Patel",
+    "Reid",
+    "Lloyd",
+    "Bennett",
+    "Chowdhury",
+    "Price",
+    "Hart",
+    "Doyle",
+    "Quinn",
+    "Sharma",
+    "Nolan",
+    "Parry",
+    "Ellis",
+    "Kaur",
+    "Mills",
+    "Fenwick",
+]
 
 
 @dataclass(frozen=True)
@@ -100,18 +182,89 @@ class Background:
 
 BACKGROUNDS = {
     "British": Background(
-        boys=["Jayden", "Tyler", "Kai", "Callum", "Reece", "Liam", "Connor", "Mason", "Leon", "Jordan", "Harvey",
-              "Riley", "Ethan", "Kyle", "Louis", "Marcus", "Tyrese", "Aaron", "Dylan", "Jake"],
-        girls=["Chloe", "Ellie", "Jade", "Megan", "Amber", "Paige", "Kayla", "Leah", "Shannon", "Courtney", "Demi",
-               "Holly", "Jasmine", "Mia", "Sophie", "Aaliyah"],
-        surnames=["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright",
-                  "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke",
-                  "Hughes", "Edwards", "Campbell", "Mensah", "Okafor", "Ahmed", "Begum", "Khan", "Hussain", "Ali"],
+        boys=[
+            "Jayden",
+            "Tyler",
+            "Kai",
+            "Callum",
+            "Reece",
+            "Liam",
+            "Connor",
+            "Mason",
+            "Leon",
+            "Jordan",
+            "Harvey",
+            "Riley",
+            "Ethan",
+            "Kyle",
+            "Louis",
+            "Marcus",
+            "Tyrese",
+            "Aaron",
+            "Dylan",
+            "Jake",
+        ],
+        girls=[
+            "Chloe",
+            "Ellie",
+            "Jade",
+            "Megan",
+            "Amber",
+            "Paige",
+            "Kayla",
+            "Leah",
+            "Shannon",
+            "Courtney",
+            "Demi",
+            "Holly",
+            "Jasmine",
+            "Mia",
+            "Sophie",
+            "Aaliyah",
+        ],
+        surnames=[
+            "Smith",
+            "Jones",
+            "Taylor",
+            "Brown",
+            "Williams",
+            "Wilson",
+            "Johnson",
+            "Davies",
+            "Robinson",
+            "Wright",
+            "Thompson",
+            "Evans",
+            "Walker",
+            "White",
+            "Roberts",
+            "Green",
+            "Hall",
+            "Wood",
+            "Jackson",
+            "Clarke",
+            "Hughes",
+            "Edwards",
+            "Campbell",
+            "Mensah",
+            "Okafor",
+            "Ahmed",
+            "Begum",
+            "Khan",
+            "Hussain",
+            "Ali",
+        ],
         language="English",
         countries="",
-        exploitation=Weighted({ExploitationType.COUNTY_LINES: 45, ExploitationType.CRIMINAL: 25,
-                               ExploitationType.SEXUAL: 27, ExploitationType.LABOUR: 1,
-                               ExploitationType.DOMESTIC_SERVITUDE: 2}),
+        exploitation=Weighted(
+            {
+                ExploitationType.COUNTY_LINES: 45,
+                ExploitationType.CRIMINAL: 25,
+                ExploitationType.SEXUAL: 27,
+                ExploitationType.LABOUR: 1,
+                ExploitationType.DOMESTIC_SERVITUDE: 2,
+            }
+        ),
     ),
     "Vietnamese": Background(
         boys=["Minh", "Duc", "Tuan", "Hieu", "Long", "Nam", "Quang", "Thanh", "Huy", "Khoa"],
@@ -119,8 +272,9 @@ BACKGROUNDS = {
         surnames=["Nguyen", "Tran", "Le", "Pham", "Hoang", "Vu", "Dang", "Bui", "Do"],
         language="Vietnamese",
         countries="Vietnam; France",
-        exploitation=Weighted({ExploitationType.CRIMINAL: 55, ExploitationType.LABOUR: 30,
-                               ExploitationType.SEXUAL: 15}),
+        exploitation=Weighted(
+            {ExploitationType.CRIMINAL: 55, ExploitationType.LABOUR: 30, ExploitationType.SEXUAL: 15}
+        ),
     ),
     "Albanian": Background(
         boys=["Arben", "Besnik", "Dritan", "Ermal", "Florian", "Klodian", "Ledio", "Marsel", "Endri", "Kristi"],
@@ -128,8 +282,9 @@ BACKGROUNDS = {
         surnames=["Hoxha", "Shehu", "Kola", "Gashi", "Leka", "Marku", "Dervishi", "Krasniqi", "Cela"],
         language="Albanian",
         countries="Albania; Belgium",
-        exploitation=Weighted({ExploitationType.CRIMINAL: 55, ExploitationType.LABOUR: 25,
-                               ExploitationType.SEXUAL: 20}),
+        exploitation=Weighted(
+            {ExploitationType.CRIMINAL: 55, ExploitationType.LABOUR: 25, ExploitationType.SEXUAL: 20}
+        ),
     ),
     "Eritrean": Background(
         boys=["Yonas", "Filmon", "Samuel", "Dawit", "Biniam", "Merhawi", "Robel"],
@@ -137,8 +292,14 @@ BACKGROUNDS = {
         surnames=["Tesfaye", "Gebremedhin", "Haile", "Berhane", "Tekle", "Kidane", "Woldu", "Asmerom"],
         language="Tigrinya",
         countries="Eritrea; Sudan; Libya; France",
-        exploitation=Weighted({ExploitationType.LABOUR: 40, ExploitationType.SEXUAL: 30,
-                               ExploitationType.DOMESTIC_SERVITUDE: 15, ExploitationType.CRIMINAL: 15}),
+        exploitation=Weighted(
+            {
+                ExploitationType.LABOUR: 40,
+                ExploitationType.SEXUAL: 30,
+                ExploitationType.DOMESTIC_SERVITUDE: 15,
+                ExploitationType.CRIMINAL: 15,
+            }
+        ),
     ),
     "Sudanese": Background(
         boys=["Mohamed", "Ahmed", "Osman", "Abdallah", "Musa", "Adam", "Ibrahim", "Yousif"],
@@ -146,8 +307,14 @@ BACKGROUNDS = {
         surnames=["Osman", "Abdelrahman", "Ismail", "Hamid", "Yousif", "Adam", "Mohamedain"],
         language="Arabic",
         countries="Sudan; Libya; Italy; France",
-        exploitation=Weighted({ExploitationType.LABOUR: 40, ExploitationType.CRIMINAL: 30, ExploitationType.SEXUAL: 20,
-                               ExploitationType.DOMESTIC_SERVITUDE: 10}),
+        exploitation=Weighted(
+            {
+                ExploitationType.LABOUR: 40,
+                ExploitationType.CRIMINAL: 30,
+                ExploitationType.SEXUAL: 20,
+                ExploitationType.DOMESTIC_SERVITUDE: 10,
+            }
+        ),
     ),
     "Romanian": Background(
         boys=["Andrei", "Ionut", "Florin", "Marius", "Alexandru", "Gabriel", "Cristian"],
@@ -155,8 +322,14 @@ BACKGROUNDS = {
         surnames=["Popescu", "Ionescu", "Stan", "Dumitru", "Constantin", "Lazar", "Marin", "Radu"],
         language="Romanian",
         countries="Romania",
-        exploitation=Weighted({ExploitationType.SEXUAL: 35, ExploitationType.LABOUR: 30, ExploitationType.CRIMINAL: 25,
-                               ExploitationType.DOMESTIC_SERVITUDE: 10}),
+        exploitation=Weighted(
+            {
+                ExploitationType.SEXUAL: 35,
+                ExploitationType.LABOUR: 30,
+                ExploitationType.CRIMINAL: 25,
+                ExploitationType.DOMESTIC_SERVITUDE: 10,
+            }
+        ),
     ),
     "Afghan": Background(
         boys=["Ahmad", "Farhad", "Hamid", "Jawad", "Rahim", "Sami", "Wahid"],
@@ -164,16 +337,31 @@ BACKGROUNDS = {
         surnames=["Ahmadi", "Rahimi", "Hashimi", "Karimi", "Noori", "Safi"],
         language="Dari",
         countries="Afghanistan; Iran; Turkey; France",
-        exploitation=Weighted({ExploitationType.LABOUR: 40, ExploitationType.CRIMINAL: 35,
-                               ExploitationType.SEXUAL: 25}),
+        exploitation=Weighted(
+            {ExploitationType.LABOUR: 40, ExploitationType.CRIMINAL: 35, ExploitationType.SEXUAL: 25}
+        ),
     ),
 }
-NATIONALITIES = Weighted({"British": 62, "Vietnamese": 9, "Albanian": 9, "Eritrean": 6, "Sudanese": 6,
-                          "Romanian": 5, "Afghan": 3})
+NATIONALITIES = Weighted(
+    {"British": 62, "Vietnamese": 9, "Albanian": 9, "Eritrean": 6, "Sudanese": 6, "Romanian": 5, "Afghan": 3}
+)
 # How names get misspelt between two referrals of the same child (for likely duplicates).
-SPELLING_VARIANTS = {"Jayden": "Jaden", "Callum": "Calum", "Reece": "Reese", "Leah": "Lea", "Mohamed": "Mohammed",
-                     "Ahmed": "Ahmad", "Kayla": "Kaila", "Tyrese": "Tyreese", "Yonas": "Yohannes", "Ionut": "Ionuț",
-                     "Minh": "Min", "Klodian": "Klodjan", "Aaliyah": "Aliyah", "Sophie": "Sofie"}
+SPELLING_VARIANTS = {
+    "Jayden": "Jaden",
+    "Callum": "Calum",
+    "Reece": "Reese",
+    "Leah": "Lea",
+    "Mohamed": "Mohammed",
+    "Ahmed": "Ahmad",
+    "Kayla": "Kaila",
+    "Tyrese": "Tyreese",
+    "Yonas": "Yohannes",
+    "Ionut": "Ionuț",
+    "Minh": "Min",
+    "Klodian": "Klodjan",
+    "Aaliyah": "Aliyah",
+    "Sophie": "Sofie",
+}
 STREET_NAMES = ["Lil T", "Ghost", "Tiny", "Blue", "Shorty", "Junior", "Smokey", "Kid", "Rocket", "Snow"]
 
 # An account is one sentence of how the child came to notice, and up to two more of what is known.
@@ -219,16 +407,42 @@ WHAT_IS_KNOWN = [
     "Has no identity documents; says an adult keeps them.",
 ]
 INDICATORS_BY_TYPE = {
-    ExploitationType.COUNTY_LINES: [Indicator.MISSING_EPISODES, Indicator.FOUND_OUT_OF_AREA, Indicator.DRUGS_OR_WEAPONS,
-                                    Indicator.UNEXPLAINED_MONEY, Indicator.OLDER_ASSOCIATES, Indicator.DEBT_BONDAGE],
-    ExploitationType.CRIMINAL: [Indicator.CONTROLLED_BY_OTHERS, Indicator.DRUGS_OR_WEAPONS, Indicator.OLDER_ASSOCIATES,
-                                Indicator.FEAR_OF_AUTHORITIES, Indicator.DEBT_BONDAGE],
-    ExploitationType.SEXUAL: [Indicator.MISSING_EPISODES, Indicator.OLDER_ASSOCIATES, Indicator.ONLINE_GROOMING,
-                              Indicator.UNEXPLAINED_MONEY, Indicator.SUBSTANCE_MISUSE, Indicator.INJURIES],
-    ExploitationType.LABOUR: [Indicator.DEBT_BONDAGE, Indicator.NO_DOCUMENTS, Indicator.POOR_LIVING,
-                              Indicator.CONTROLLED_BY_OTHERS, Indicator.NOT_IN_EDUCATION],
-    ExploitationType.DOMESTIC_SERVITUDE: [Indicator.NOT_IN_EDUCATION, Indicator.CONTROLLED_BY_OTHERS,
-                                          Indicator.POOR_LIVING, Indicator.NO_DOCUMENTS],
+    ExploitationType.COUNTY_LINES: [
+        Indicator.MISSING_EPISODES,
+        Indicator.FOUND_OUT_OF_AREA,
+        Indicator.DRUGS_OR_WEAPONS,
+        Indicator.UNEXPLAINED_MONEY,
+        Indicator.OLDER_ASSOCIATES,
+        Indicator.DEBT_BONDAGE,
+    ],
+    ExploitationType.CRIMINAL: [
+        Indicator.CONTROLLED_BY_OTHERS,
+        Indicator.DRUGS_OR_WEAPONS,
+        Indicator.OLDER_ASSOCIATES,
+        Indicator.FEAR_OF_AUTHORITIES,
+        Indicator.DEBT_BONDAGE,
+    ],
+    ExploitationType.SEXUAL: [
+        Indicator.MISSING_EPISODES,
+        Indicator.OLDER_ASSOCIATES,
+        Indicator.ONLINE_GROOMING,
+        Indicator.UNEXPLAINED_MONEY,
+        Indicator.SUBSTANCE_MISUSE,
+        Indicator.INJURIES,
+    ],
+    ExploitationType.LABOUR: [
+        Indicator.DEBT_BONDAGE,
+        Indicator.NO_DOCUMENTS,
+        Indicator.POOR_LIVING,
+        Indicator.CONTROLLED_BY_OTHERS,
+        Indicator.NOT_IN_EDUCATION,
+    ],
+    ExploitationType.DOMESTIC_SERVITUDE: [
+        Indicator.NOT_IN_EDUCATION,
+        Indicator.CONTROLLED_BY_OTHERS,
+        Indicator.POOR_LIVING,
+        Indicator.NO_DOCUMENTS,
+    ],
 }
 WISHES_AND_FEELINGS = [
     "Wants to go back to school and feel safe.",
@@ -248,13 +462,32 @@ PLACEMENTS = [
     ("Supported accommodation in {town}", LookedAfterStatus.LOOKED_AFTER),
     ("Staying with an aunt", LookedAfterStatus.NOT_KNOWN),
 ]
-OTHER_AGENCIES = ["Youth justice service", "CAMHS", "School", "Independent Child Trafficking Guardian",
-                  "Missing persons team", "Immigration solicitor", "Virtual school", "Youth service"]
-CHARITIES = ["Harbour Lights Youth Trust", "Open Door Young People's Project", "Safe Steps Outreach",
-             "The Lantern Project", "Northern Star Youth Charity"]
-FIRST_RESPONDER_TYPES = Weighted({OrganisationType.LOCAL_AUTHORITY: 55, OrganisationType.POLICE: 25,
-                                  OrganisationType.HEALTH: 8, OrganisationType.NGO: 8,
-                                  OrganisationType.GOVERNMENT_AGENCY: 4})
+OTHER_AGENCIES = [
+    "Youth justice service",
+    "CAMHS",
+    "School",
+    "Independent Child Trafficking Guardian",
+    "Missing persons team",
+    "Immigration solicitor",
+    "Virtual school",
+    "Youth service",
+]
+CHARITIES = [
+    "Harbour Lights Youth Trust",
+    "Open Door Young People's Project",
+    "Safe Steps Outreach",
+    "The Lantern Project",
+    "Northern Star Youth Charity",
+]
+FIRST_RESPONDER_TYPES = Weighted(
+    {
+        OrganisationType.LOCAL_AUTHORITY: 55,
+        OrganisationType.POLICE: 25,
+        OrganisationType.HEALTH: 8,
+        OrganisationType.NGO: 8,
+        OrganisationType.GOVERNMENT_AGENCY: 4,
+    }
+)
 FIRST_RESPONDER_ROLES = {
     OrganisationType.LOCAL_AUTHORITY: ["Social worker", "Senior social worker", "Exploitation lead"],
     OrganisationType.POLICE: ["Detective constable", "Police constable", "Missing persons coordinator"],

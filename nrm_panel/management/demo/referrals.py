@@ -39,9 +39,22 @@ DUPLICATE_EVERY = 20
 
 # Once every panel has one case in every state, the rest follow roughly a live panel's mix.
 STATE_SHARES = content.Weighted(
-    {State.DRAFT: 4, State.SUBMITTED: 5, State.RETURNED: 3, State.RG_PENDING: 8, State.ON_AGENDA: 6,
-     State.RG_POSITIVE: 4, State.RG_NEGATIVE: 4, State.CG_PENDING: 4, State.CG_POSITIVE: 22, State.CG_NEGATIVE: 6,
-     State.RECONSIDERATION: 2, State.TRANSFERRED: 7, State.WITHDRAWN: 5, State.CLOSED: 20}
+    {
+        State.DRAFT: 4,
+        State.SUBMITTED: 5,
+        State.RETURNED: 3,
+        State.RG_PENDING: 8,
+        State.ON_AGENDA: 6,
+        State.RG_POSITIVE: 4,
+        State.RG_NEGATIVE: 4,
+        State.CG_PENDING: 4,
+        State.CG_POSITIVE: 22,
+        State.CG_NEGATIVE: 6,
+        State.RECONSIDERATION: 2,
+        State.TRANSFERRED: 7,
+        State.WITHDRAWN: 5,
+        State.CLOSED: 20,
+    }
 )
 # Days from the referral to today, by state: open cases are recent, so their 45-day clocks show
 # green, amber and red; decided cases go back about 18 months.
@@ -62,8 +75,17 @@ REFERRAL_AGE_DAYS = {
 }
 # States a case reaches only after the coordinator accepted it as in the panel's scope.
 ACCEPTED_STATES = frozenset(
-    {State.RG_PENDING, State.ON_AGENDA, State.RG_POSITIVE, State.RG_NEGATIVE, State.CG_PENDING, State.CG_POSITIVE,
-     State.CG_NEGATIVE, State.RECONSIDERATION, State.CLOSED}
+    {
+        State.RG_PENDING,
+        State.ON_AGENDA,
+        State.RG_POSITIVE,
+        State.RG_NEGATIVE,
+        State.CG_PENDING,
+        State.CG_POSITIVE,
+        State.CG_NEGATIVE,
+        State.RECONSIDERATION,
+        State.CLOSED,
+    }
 )
 STATE_REASONS = {
     State.RETURNED: [
@@ -247,10 +269,18 @@ def referral_build(plan: Plan, *, rng, now, like: Referral | None = None) -> Ref
     child = _child_again(like, on=on, state=state, rng=rng) if like else None
     child = child or _child_new(on=on, near_18=transfer_reason == NEAR_18, rng=rng)
     referral = Referral(
-        panel=site.panel, referrer=plan.referrer, state=state, reference=plan.reference,
-        referral_date=plan.referral_date, is_adult=False,
-        first_name=child.first_name, last_name=child.last_name, date_of_birth=child.date_of_birth,
-        gender=child.gender, nationality=child.nationality, exploitation_types=child.exploitation_types,
+        panel=site.panel,
+        referrer=plan.referrer,
+        state=state,
+        reference=plan.reference,
+        referral_date=plan.referral_date,
+        is_adult=False,
+        first_name=child.first_name,
+        last_name=child.last_name,
+        date_of_birth=child.date_of_birth,
+        gender=child.gender,
+        nationality=child.nationality,
+        exploitation_types=child.exploitation_types,
         **_child_details(child, site.place.town, on=on, rng=rng),
         **_exploitation(child, site.place.town, on=on, rng=rng),
         **_first_responder(site.place, plan.referrer, on=on, rng=rng),
@@ -271,9 +301,12 @@ def _child_new(*, on, near_18, rng) -> Child:
     first_names = background.girls if gender == "female" else background.boys
     age_days = 18 * 365 - rng.randint(20, 90) if near_18 else rng.randint(YOUNGEST_DAYS, OLDEST_DAYS)
     return Child(
-        first_name=rng.choice(first_names), last_name=rng.choice(background.surnames),
-        date_of_birth=on - datetime.timedelta(days=age_days), nationality=nationality,
-        exploitation_types=types, gender=gender,
+        first_name=rng.choice(first_names),
+        last_name=rng.choice(background.surnames),
+        date_of_birth=on - datetime.timedelta(days=age_days),
+        nationality=nationality,
+        exploitation_types=types,
+        gender=gender,
     )
 
 
@@ -283,9 +316,12 @@ def _child_again(like: Referral, *, on, state, rng) -> Child | None:
     if too_old and state != State.TRANSFERRED:
         return None
     return Child(
-        first_name=content.name_variant(like.first_name, rng), last_name=like.last_name,
-        date_of_birth=like.date_of_birth, nationality=like.nationality,
-        exploitation_types=list(like.exploitation_types), gender=like.gender,
+        first_name=content.name_variant(like.first_name, rng),
+        last_name=like.last_name,
+        date_of_birth=like.date_of_birth,
+        nationality=like.nationality,
+        exploitation_types=list(like.exploitation_types),
+        gender=like.gender,
     )
 
 
@@ -323,8 +359,11 @@ def _exploitation(child: Child, town, *, on, rng) -> dict:
         exploited_in = rng.choice([ExploitedIn.BOTH] * 7 + [ExploitedIn.UK] * 2 + [ExploitedIn.OVERSEAS])
     else:
         exploited_in = ExploitedIn.UK
-    places = {ExploitedIn.UK: f"{town}; {elsewhere}", ExploitedIn.OVERSEAS: background.countries,
-              ExploitedIn.BOTH: f"{background.countries}; {town}"}[exploited_in]
+    places = {
+        ExploitedIn.UK: f"{town}; {elsewhere}",
+        ExploitedIn.OVERSEAS: background.countries,
+        ExploitedIn.BOTH: f"{background.countries}; {town}",
+    }[exploited_in]
     started = on - datetime.timedelta(days=rng.randint(30, 500))
     is_ongoing = rng.random() < 0.3
     ended = None if is_ongoing else min(on, started + datetime.timedelta(days=rng.randint(10, 300)))
