@@ -251,6 +251,9 @@ class ReferenceCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["panel", "year"], name="reference_counter_per_panel_year")]
 
+    def __str__(self):
+        return f"{self.panel.code}-{self.year}: {self.last_number}"
+
 
 class Attachment(models.Model):
     """Evidence uploaded with a referral, stored outside the web root under a random name."""
@@ -292,3 +295,6 @@ class DutyToNotify(models.Model):
     class Meta:
         ordering = ["-recorded_at"]
         verbose_name = "Duty to Notify record"
+
+    def __str__(self):
+        return f"Duty to Notify, {self.panel.code}, {self.recorded_at:%d %B %Y}"

@@ -45,7 +45,8 @@ def test_referrer_submits_and_coordinator_accepts(new_page, referrer, coordinato
     expect(page.get_by_role("button", name="Continue")).to_have_css("background-color", GOVUK_GREEN)
     screenshot(page, "01-start")
     # "Yes" reveals a nested consent question with its own Yes/No: pick the outer answer by its name.
-    question(page, "Is the person 18 or over?").get_by_label("No", exact=True).and_(page.locator("[name=is_adult]")).check()
+    is_adult = question(page, "Is the person 18 or over?")
+    is_adult.get_by_label("No", exact=True).and_(page.locator("[name=is_adult]")).check()
     page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("About the child or young person")
