@@ -119,14 +119,9 @@ def test_production_settings_pass_the_deployment_checks():
 
 
 def _database_url_of(settings_dict: dict) -> str:
-    host = settings_dict["HOST"] or ""
-    if host.startswith("/"):  # a unix socket directory
-        host = urllib.parse.quote(host, safe="")
-    user = urllib.parse.quote(settings_dict["USER"] or "", safe="")
-    password = urllib.parse.quote(settings_dict["PASSWORD"] or "", safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
-    return f"postgres://{credentials}{host}{port}/{settings_dict['NAME']}"
+    """This run's DATABASE_URL (a TCP host, or the embedded server's socket) naming the test database."""
+    parts = urllib.parse.urlsplit(os.environ.get("DATABASE_URL", "postgres:///nrm_panel"))
+    return urllib.parse.urlunsplit(parts._replace(path="/" + settings_dict["NAME"]))
 
 
 def _free_port() -> int:
