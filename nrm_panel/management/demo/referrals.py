@@ -338,6 +338,7 @@ def _child_details(child: Child, town, *, on, rng) -> dict:
         "aliases": f"Known as '{rng.choice(content.STREET_NAMES)}'" if rng.random() < 0.15 else "",
         "languages": f"{background.language} and some English" if speaks_some_english else background.language,
         "needs_interpreter": not is_british and rng.random() < 0.8,
+        "is_age_disputed": False,
         "communication_needs": "Dyslexia: needs written information read aloud." if rng.random() < 0.05 else "",
         "current_address": placement.format(town=rng.choice(content.OTHER_TOWNS)),
         "looked_after_status": looked_after,
