@@ -317,15 +317,7 @@ class FirstResponderForm(ReferralSectionForm):
             "decision_safe_address": forms.Textarea(attrs={"rows": 4}),
         }
 
-    required_fields = (
-        "first_responder_organisation",
-        "first_responder_organisation_type",
-        "first_responder_name",
-        "first_responder_role",
-        "first_responder_email",
-        "first_responder_phone",
-        "decision_safe_address",
-    )
+    required_fields = tuple(name for name in Meta.fields if name != "alternative_contact")
 
 
 class ExploitationForm(ReferralSectionForm):

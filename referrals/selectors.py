@@ -7,8 +7,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from nrm_panel.models import Role
-from nrm_panel.permissions import CASE_READER_ROLES, panel_ids_for, scope_to_panels
+from nrm_panel.models import Panel, Role
+from nrm_panel.permissions import CASE_READER_ROLES, TRIAGE_ROLES, panel_ids_for, scope_to_panels
 from referrals.clock import ClockStatus, referral_date_bounds
 from referrals.models import Referral, State
 from referrals.state_machine import CLOCK_RUNNING_STATES, EDITABLE_STATES
@@ -95,9 +95,14 @@ def possible_duplicates_of(user, referral: Referral) -> QuerySet[Referral]:
     return visible_referrals(user).filter(pk__in=referral.possible_duplicates.values("pk")).exclude(state=State.DRAFT)
 
 
-def panels_user_refers_for(user):
-    from nrm_panel.models import Panel
+def needs_triage_count(user) -> int | None:
+    """How many submitted referrals wait for triage on the panels the user coordinates."""
+    if not panel_ids_for(user, TRIAGE_ROLES):
+        return None
+    return scope_to_panels(visible_referrals(user), user, TRIAGE_ROLES).filter(state=State.SUBMITTED).count()
 
+
+def panels_user_refers_for(user) -> QuerySet[Panel]:
     return Panel.objects.filter(pk__in=panel_ids_for(user, {Role.REFERRER})).order_by("name")
 
 

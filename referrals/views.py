@@ -69,7 +69,6 @@ def referral_list(request):
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(case, case_clock(case, today=today)) for case in page.object_list]
-    is_referrer_only = not panel_ids_for(request.user, set(Role) - {Role.REFERRER})
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = request.GET.copy()
@@ -79,7 +78,6 @@ def referral_list(request):
         request,
         "referrals/referral_list.html",
         {
-            "title": "My referrals" if is_referrer_only else "Referrals",
             "filter_form": filter_form,
             "filters": filters,
             "page": page,
@@ -87,6 +85,7 @@ def referral_list(request):
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
             "can_refer": bool(panel_ids_for(request.user, {Role.REFERRER})),
+            "needs_triage_count": selectors.needs_triage_count(request.user),
         },
     )
 

@@ -1,0 +1,39 @@
+"""The coordinator's queue: what waits for triage, counted on their own panel only."""
+
+import pytest
+from django.urls import reverse
+
+from nrm_panel.models import Role
+from tests.factories import RgPendingReferralFactory, SubmittedReferralFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_coordinator_sees_how_many_referrals_of_their_panel_need_triage(login, coordinator, panel, other_panel):
+    SubmittedReferralFactory.create_batch(2, panel=panel)
+    RgPendingReferralFactory(panel=panel)
+    SubmittedReferralFactory(panel=other_panel)
+
+    page = login(coordinator).get(reverse("referrals:list")).content.decode()
+
+    assert "2 referrals need triage" in page
+
+
+def test_referrer_is_not_shown_a_triage_count(login, referrer, panel):
+    SubmittedReferralFactory(panel=panel, referrer=referrer)
+
+    response = login(referrer).get(reverse("referrals:list"))
+
+    assert "need triage" not in response.content.decode()
+    assert "needs triage" not in response.content.decode()
+    assert response.context["needs_triage_count"] is None
+
+
+def test_a_coordinator_of_two_panels_counts_both(login, coordinator, panel, other_panel):
+    member(other_panel, Role.COORDINATOR, user=coordinator)
+    SubmittedReferralFactory(panel=panel)
+    SubmittedReferralFactory(panel=other_panel)
+
+    page = login(coordinator).get(reverse("referrals:list")).content.decode()
+
+    assert "2 referrals need triage" in page
