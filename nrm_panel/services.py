@@ -13,6 +13,8 @@ from nrm_panel.models import Agency, Membership, Panel, Role, User
 from nrm_panel.permissions import has_role
 
 NOT_AN_ADMINISTRATOR = "You are not an administrator of this panel."
+CANNOT_CHANGE_OWN_ROLES = "You cannot give yourself a role: ask another administrator."
+ONLY_SUPERUSERS_ADD_ADMINISTRATORS = "Only the instance's administrators can make someone a panel administrator."
 CANNOT_REMOVE_OWN_ADMINISTRATOR_ROLE = "You cannot remove your own administrator role: ask another administrator."
 
 
@@ -39,6 +41,12 @@ def membership_add(
     """Give a person a role on the panel, creating their account (and inviting them) if new."""
     _check_administrator(added_by, panel)
     email = email.strip().lower()
+    # A panel administrator manages people, never cases: they may not give themselves (or make
+    # another administrator who could give them) a role that reads case data.
+    if email == added_by.email.lower():
+        raise MembershipError(CANNOT_CHANGE_OWN_ROLES)
+    if role == Role.ADMINISTRATOR and not added_by.is_superuser:
+        raise MembershipError(ONLY_SUPERUSERS_ADD_ADMINISTRATORS)
     with transaction.atomic():
         user, is_new = User.objects.get_or_create(
             email=email, defaults={"first_name": first_name.strip(), "last_name": last_name.strip()}
@@ -56,8 +64,13 @@ def membership_add(
         except ValidationError as error:
             raise MembershipError(" ".join(error.messages)) from error
         membership.save()
-        if not user.has_usable_password():  # new, or invited before and never signed in
-            transaction.on_commit(lambda: send_invitation(user=user, panel=panel, site_url=site_url))
+        # New, or invited before and never signed in: a link to set a password. Otherwise they are
+        # told of the new role, so nobody is added to a panel without knowing.
+        transaction.on_commit(
+            lambda: send_invitation(
+                user=user, panel=panel, site_url=site_url, set_password=not user.has_usable_password()
+            )
+        )
     return membership
 
 
@@ -71,14 +84,13 @@ def membership_end(*, membership: Membership, ended_by) -> Membership:
     return membership
 
 
-def send_invitation(*, user: User, panel: Panel, site_url: str) -> None:
-    """Email a new person a link to set their password. The email names the panel, nothing else."""
-    path = reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    body = render_to_string("registration/invitation_email.txt", {"panel": panel, "url": site_url.rstrip("/") + path})
+def send_invitation(*, user: User, panel: Panel, site_url: str, set_password: bool) -> None:
+    """Email a person that they were added to a panel, with a link to set their password if they
+    have none yet. The email names the panel, nothing else."""
+    path = reverse("login")
+    if set_password:
+        uid, token = urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+        path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    context = {"panel": panel, "url": site_url.rstrip("/") + path, "set_password": set_password}
+    body = render_to_string("registration/invitation_email.txt", context)
     send_mail("You have been added to NRM Panel", body, None, [user.email])

@@ -71,7 +71,8 @@ def panel_person_add(request, panel_id):
         except services.MembershipError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"{membership.user} is now {membership.get_role_display().lower()} on {panel}.")
+            role = membership.get_role_display().lower()
+            messages.success(request, f"{form.cleaned_data['email']} is now {role} on {panel}. They have been emailed.")
             return redirect("panel_people", panel_id=panel.pk)
     status = 400 if form.errors else 200
     return render(request, "nrm_panel/person_add.html", {"panel": panel, "form": form}, status=status)

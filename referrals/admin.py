@@ -29,6 +29,7 @@ class ReferralAdmin(ReadOnlyHistoryAdmin):
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyHistoryAdmin):
     list_display = ["original_name", "referral", "uploaded_at"]
+    exclude = ["file"]  # stored files have no URL; they are downloaded from the case page
     list_select_related = ["referral"]
 
 

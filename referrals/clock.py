@@ -7,10 +7,13 @@ does not stop the clock: the child's 45 days run from when the panel first recei
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import DateField, ExpressionWrapper, F
+
 from referrals.state_machine import CLOCK_RUNNING_STATES
 
-AMBER_FROM_DAY = 30
-RED_FROM_DAY = 40
+# Counted back from the panel's target: with the default 45 days, amber from day 30, red from day 40.
+AMBER_WHEN_DAYS_LEFT = 15
+RED_WHEN_DAYS_LEFT = 5
 
 
 class ClockStatus:
@@ -19,7 +22,11 @@ class ClockStatus:
     RED = "red"
     STOPPED = "stopped"
 
-    CHOICES = [(GREEN, "On track"), (AMBER, "At risk: day 30 or later"), (RED, "Day 40 or later, or overdue")]
+    CHOICES = [
+        (GREEN, "On track"),
+        (AMBER, f"At risk: {AMBER_WHEN_DAYS_LEFT} days or fewer left"),
+        (RED, f"{RED_WHEN_DAYS_LEFT} days or fewer left, or overdue"),
+    ]
 
 
 @dataclass(frozen=True)
@@ -33,11 +40,15 @@ class Clock:
     def is_overdue(self) -> bool:
         return self.days_left < 0
 
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
 
-def clock_status_for(days_elapsed: int) -> str:
-    if days_elapsed >= RED_FROM_DAY:
+
+def clock_status_for(days_left: int) -> str:
+    if days_left <= RED_WHEN_DAYS_LEFT:
         return ClockStatus.RED
-    if days_elapsed >= AMBER_FROM_DAY:
+    if days_left <= AMBER_WHEN_DAYS_LEFT:
         return ClockStatus.AMBER
     return ClockStatus.GREEN
 
@@ -48,21 +59,29 @@ def case_clock(referral, *, today: datetime.date) -> Clock | None:
         return None
     target_days = referral.panel.decision_target_days
     elapsed = (today - referral.referral_date).days
-    status = clock_status_for(elapsed) if referral.state in CLOCK_RUNNING_STATES else ClockStatus.STOPPED
+    days_left = target_days - elapsed
+    status = clock_status_for(days_left) if referral.state in CLOCK_RUNNING_STATES else ClockStatus.STOPPED
     return Clock(
         days_elapsed=elapsed,
-        days_left=target_days - elapsed,
+        days_left=days_left,
         target_date=referral.referral_date + datetime.timedelta(days=target_days),
         status=status,
     )
 
 
-def referral_date_bounds(status: str, *, today: datetime.date) -> dict:
-    """Filter arguments on `referral_date` for cases whose clock shows `status` today."""
-    amber_from = today - datetime.timedelta(days=AMBER_FROM_DAY)
-    red_from = today - datetime.timedelta(days=RED_FROM_DAY)
+def with_target_date(referrals):
+    """Annotate each case with the date its decision is due: referral date + the panel's target days."""
+    return referrals.annotate(
+        target_date=ExpressionWrapper(F("referral_date") + F("panel__decision_target_days"), output_field=DateField())
+    )
+
+
+def target_date_bounds(status: str, *, today: datetime.date) -> dict:
+    """Filter arguments on the annotated `target_date` for cases whose clock shows `status` today."""
+    amber_from = today + datetime.timedelta(days=AMBER_WHEN_DAYS_LEFT)
+    red_from = today + datetime.timedelta(days=RED_WHEN_DAYS_LEFT)
     if status == ClockStatus.GREEN:
-        return {"referral_date__gt": amber_from}
+        return {"target_date__gt": amber_from}
     if status == ClockStatus.AMBER:
-        return {"referral_date__lte": amber_from, "referral_date__gt": red_from}
-    return {"referral_date__lte": red_from}
+        return {"target_date__lte": amber_from, "target_date__gt": red_from}
+    return {"target_date__lte": red_from}

@@ -122,6 +122,10 @@ def _attachment_path(instance, filename):
     return f"{instance.referral.panel_id}/{uuid.uuid4().hex}"
 
 
+# The history change reason of a referrer's saved answers; the case page's timeline leaves these out.
+ANSWERS_CHANGED = "Answers changed"
+
+
 class Referral(models.Model):
     """A referral of a child (or a consenting adult) to the panel: the case, from draft to closure."""
 
@@ -200,7 +204,7 @@ class Referral(models.Model):
     police_notified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    possible_duplicates = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="+")
+    possible_duplicates = models.ManyToManyField("self", symmetrical=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 

@@ -9,9 +9,9 @@ from guardian.shortcuts import get_objects_for_user
 
 from nrm_panel.models import Panel, Role
 from nrm_panel.permissions import CASE_READER_ROLES, TRIAGE_ROLES, panel_ids_for, scope_to_panels
-from referrals.clock import ClockStatus, referral_date_bounds
-from referrals.models import Referral, State
-from referrals.state_machine import CLOCK_RUNNING_STATES, EDITABLE_STATES
+from referrals.clock import ClockStatus, target_date_bounds, with_target_date
+from referrals.models import ANSWERS_CHANGED, Referral, State
+from referrals.state_machine import CLOCK_RUNNING_STATES
 
 
 def visible_referrals(user) -> QuerySet[Referral]:
@@ -75,14 +75,15 @@ def referral_list(user, filters: ReferralFilters, *, today: datetime.date) -> Qu
     elif filters.state:
         cases = cases.filter(state=filters.state)
     if filters.clock in {ClockStatus.GREEN, ClockStatus.AMBER, ClockStatus.RED}:
-        cases = cases.filter(state__in=CLOCK_RUNNING_STATES, **referral_date_bounds(filters.clock, today=today))
+        cases = with_target_date(cases).filter(
+            state__in=CLOCK_RUNNING_STATES, **target_date_bounds(filters.clock, today=today)
+        )
     if filters.exploitation_type:
         cases = cases.filter(exploitation_types__contains=[filters.exploitation_type])
     if filters.search:
         term = filters.search.strip()
         cases = cases.filter(
-            Q(reference__iexact=term)
-            | Q(reference__icontains=term)
+            Q(reference__icontains=term)
             | Q(first_name__icontains=term)
             | Q(last_name__icontains=term)
             | Q(aliases__icontains=term)
@@ -137,48 +138,55 @@ def _display(field, value) -> str:
     return str(value)
 
 
-def _events(records, *, subject: str = "") -> list[TimelineEvent]:
+def _events(records, *, subject: str = "", is_shown=lambda record: True) -> list[TimelineEvent]:
+    """One event per shown record; changes are worked out against the record before, shown or not."""
     events, previous = [], None
     for record in records:
-        changes = []
-        if previous is not None and record.history_type == "~":
-            for change in record.diff_against(previous).changes:
-                field = record.instance_type._meta.get_field(change.field)
-                changes.append(
-                    Change(
-                        str(field.verbose_name).capitalize(), _display(field, change.old), _display(field, change.new)
+        if is_shown(record):
+            changes = []
+            if previous is not None and record.history_type == "~":
+                for change in record.diff_against(previous).changes:
+                    field = record.instance_type._meta.get_field(change.field)
+                    changes.append(
+                        Change(
+                            str(field.verbose_name).capitalize(),
+                            _display(field, change.old),
+                            _display(field, change.new),
+                        )
                     )
+            title = record.history_change_reason or _HISTORY_TYPE_TITLES[record.history_type]
+            events.append(
+                TimelineEvent(
+                    at=record.history_date,
+                    who=str(record.history_user) if record.history_user else "System",
+                    title=f"{title}: {subject}" if subject else title,
+                    changes=changes,
                 )
-        title = record.history_change_reason or _HISTORY_TYPE_TITLES[record.history_type]
-        events.append(
-            TimelineEvent(
-                at=record.history_date,
-                who=str(record.history_user) if record.history_user else "System",
-                title=f"{title}: {subject}" if subject else title,
-                changes=changes,
             )
-        )
         previous = record
     return events
 
 
-def case_timeline(referral: Referral, *, include_drafting: bool = True) -> list[TimelineEvent]:
-    """Everything that happened to a case, newest first, built from its history records.
+def case_timeline(referral: Referral, *, include_answer_changes: bool = True) -> list[TimelineEvent]:
+    """Everything that happened to a case since it was submitted, newest first, from its history records.
 
-    The case page leaves out the referrer's saves while drafting (`include_drafting=False`);
-    the change history keeps every record.
+    A draft is the referrer's own until they submit it: what they typed and took back, or uploaded
+    and removed, before then is never shown, only that the draft was started. The case page also
+    leaves out later changes to the answers (`include_answer_changes=False`); the change history
+    keeps them, with what changed.
     """
     from referrals.models import Attachment
 
     referral_records = list(referral.history.select_related("history_user").order_by("history_date", "history_id"))
-    events = _events(referral_records)
-    if not include_drafting:
-        drafting, previous_state = set(), None
-        for record in referral_records:
-            if record.history_type == "~" and record.state == previous_state and record.state in EDITABLE_STATES:
-                drafting.add(record.history_date)
-            previous_state = record.state
-        events = [event for event in events if event.at not in drafting]
+    submitted_at = next((r.history_date for r in referral_records if r.state != State.DRAFT), None)
+
+    def is_shown(record) -> bool:
+        if record.history_type == "~" and record.state == State.DRAFT:
+            return False
+        is_answer_change = (record.history_change_reason or "").startswith(ANSWERS_CHANGED)
+        return include_answer_changes or not is_answer_change
+
+    events = _events(referral_records, is_shown=is_shown)
     attachment_records = (
         Attachment.history.filter(referral_id=referral.pk)
         .select_related("history_user")
@@ -188,5 +196,9 @@ def case_timeline(referral: Referral, *, include_drafting: bool = True) -> list[
     for record in attachment_records:
         by_attachment.setdefault(record.id, []).append(record)
     for records in by_attachment.values():
-        events.extend(_events(records, subject=records[-1].original_name))
+        removed_while_drafting = records[-1].history_type == "-" and (
+            submitted_at is None or records[-1].history_date < submitted_at
+        )
+        if not removed_while_drafting:
+            events.extend(_events(records, subject=records[-1].original_name))
     return sorted(events, key=lambda event: event.at, reverse=True)

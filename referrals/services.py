@@ -20,7 +20,7 @@ from simple_history.utils import update_change_reason
 
 from nrm_panel.models import Panel, Role
 from nrm_panel.permissions import has_role
-from referrals.models import Attachment, DutyToNotify, ReferenceCounter, Referral, State
+from referrals.models import ANSWERS_CHANGED, Attachment, DutyToNotify, ReferenceCounter, Referral, State
 from referrals.scope import assess_scope
 from referrals.state_machine import EDITABLE_STATES, MOVES
 
@@ -35,6 +35,7 @@ OUT_OF_SCOPE = (
 SCOPE_UNANSWERED = "Answer the scope questions first: {questions}."
 INCOMPLETE = "The referral is not complete. Check the sections marked as incomplete."
 NOT_A_REFERRER = "You are not a referrer on this panel."
+ADULT_WITHOUT_CONSENT = "An adult who has not consented cannot be referred: record a Duty to Notify instead."
 FILE_TYPE_NOT_ALLOWED = "The selected file must be a PDF, a Word document, or a JPG or PNG image."
 FILE_TOO_BIG = "The selected file must be smaller than {limit}."
 FILE_EMPTY = "The selected file is empty."
@@ -69,6 +70,8 @@ def referral_create(*, referrer, panel: Panel, is_adult: bool, adult_has_consent
     """Start a draft referral and give its referrer the right to see and change it."""
     if not has_role(referrer, panel.id, {Role.REFERRER}):
         raise ReferralError(NOT_A_REFERRER)
+    if is_adult and not adult_has_consented:
+        raise ReferralError(ADULT_WITHOUT_CONSENT)
     with transaction.atomic():
         referral = Referral(panel=panel, referrer=referrer, is_adult=is_adult, adult_has_consented=adult_has_consented)
         _save_with_reason(referral, "Draft started")
@@ -92,7 +95,7 @@ def referral_update(*, referral: Referral, user, changes: dict, section: str) ->
             raise ReferralError(NOT_EDITABLE)
         for name, value in changes.items():
             setattr(referral, name, value)
-        _save_with_reason(referral, f"{section} saved")
+        _save_with_reason(referral, f"{ANSWERS_CHANGED}: {section}")
     return referral
 
 
@@ -235,10 +238,10 @@ def referral_submit(*, referral: Referral, user, is_complete: bool) -> Referral:
             case.reference = _next_reference(case.panel, today.year)
             case.referral_date = today
 
-    referral = referral_move(referral=referral, move_name="submit", user=user, before_save=stamp)
-    duplicates = list(likely_duplicates(referral))
-    if duplicates:
-        referral.possible_duplicates.add(*duplicates)
+    with transaction.atomic():
+        referral = referral_move(referral=referral, move_name="submit", user=user, before_save=stamp)
+        # Flagged both ways (the relation is symmetrical), never merged: the coordinator decides.
+        referral.possible_duplicates.add(*likely_duplicates(referral))
     return referral
 
 

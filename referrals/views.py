@@ -287,7 +287,7 @@ def referral_case(request, public_id):
     context = {
         "referral": referral,
         "clock": case_clock(referral, today=today),
-        "timeline": selectors.case_timeline(referral, include_drafting=False),
+        "timeline": selectors.case_timeline(referral, include_answer_changes=False),
         "attachments": referral.attachments.select_related("uploaded_by"),
         "sections": [{"form": form_class(instance=referral), "section": form_class} for form_class in SECTION_FORMS],
         "is_coordinator": is_coordinator,

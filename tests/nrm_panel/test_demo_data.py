@@ -189,6 +189,15 @@ def test_returned_transferred_and_withdrawn_cases_say_why():
 def test_it_refuses_to_run_in_production(settings):
     settings.IS_PRODUCTION = True
 
-    with pytest.raises(CommandError, match="never loaded in production"):
+    with pytest.raises(CommandError, match="never on a server"):
+        demo_data()
+    assert not Panel.objects.exists()
+
+
+def test_it_refuses_to_run_on_a_server_that_forgot_to_say_production(settings):
+    settings.IS_TEST = False
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="never on a server"):
         demo_data()
     assert not Panel.objects.exists()

@@ -252,12 +252,13 @@ def _referrer_permissions(referrals, permissions) -> list[ReferralUserObjectPerm
 
 
 def _possible_duplicates_link(duplicates: list[tuple[Referral, Referral]]) -> None:
-    # As referral_submit does: a submitted case points at earlier submitted ones for the same child.
+    # As referral_submit does: both submitted cases of the same child point at each other.
     through = Referral.possible_duplicates.through
+    pairs = [(later.pk, earlier.pk) for later, earlier in duplicates if State.DRAFT not in (later.state, earlier.state)]
     through.objects.bulk_create(
-        through(from_referral_id=later.pk, to_referral_id=earlier.pk)
-        for later, earlier in duplicates
-        if later.state != State.DRAFT and earlier.state != State.DRAFT
+        through(from_referral_id=one, to_referral_id=other)
+        for later, earlier in pairs
+        for one, other in ((later, earlier), (earlier, later))
     )
 
 
