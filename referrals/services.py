@@ -39,6 +39,7 @@ ADULT_WITHOUT_CONSENT = "An adult who has not consented cannot be referred: reco
 FILE_TYPE_NOT_ALLOWED = "The selected file must be a PDF, a Word document, or a JPG or PNG image."
 FILE_TOO_BIG = "The selected file must be smaller than {limit}."
 FILE_EMPTY = "The selected file is empty."
+EVIDENCE_SUBMITTED = "This evidence was submitted to the panel and stays on the case. Add a new file to correct it."
 POLICE_REFERRED = "The police made this referral: there is no notification to record."
 
 # Evidence we accept, identified from the file's content, not its name.
@@ -151,14 +152,22 @@ def attachment_add(*, referral: Referral, user, upload, description: str) -> Att
 
 
 def attachment_remove(*, attachment: Attachment, user) -> None:
+    """Remove evidence the referrer uploaded by mistake. Evidence the panel has already received
+    (uploaded before the last submission) stays on the case."""
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=attachment.referral_id)
         if referral.state not in EDITABLE_STATES:
             raise ReferralError(NOT_EDITABLE)
+        if is_submitted_evidence(attachment, referral):
+            raise ReferralError(EVIDENCE_SUBMITTED)
         attachment._change_reason = "Evidence removed"
         stored = attachment.file.name
         attachment.delete()
         transaction.on_commit(lambda: attachment.file.storage.delete(stored))
+
+
+def is_submitted_evidence(attachment: Attachment, referral: Referral) -> bool:
+    return referral.submitted_at is not None and attachment.uploaded_at < referral.submitted_at
 
 
 def _next_reference(panel: Panel, year: int) -> str:
@@ -185,7 +194,8 @@ def likely_duplicates(referral: Referral):
 def _check_role(referral: Referral, move_name: str, user) -> None:
     move = MOVES[move_name]
     if move.roles == {Role.REFERRER}:
-        allowed = referral.referrer_id == user.id and has_role(user, referral.panel_id, move.roles)
+        # The referrer's own case: the per-case right referral_create gave them.
+        allowed = user.has_perm("referrals.change_referral", referral) and has_role(user, referral.panel_id, move.roles)
     else:
         allowed = has_role(user, referral.panel_id, move.roles)
     if not allowed:

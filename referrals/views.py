@@ -208,7 +208,10 @@ def referral_evidence(request, public_id):
         {
             "referral": referral,
             "form": form,
-            "attachments": referral.attachments.all(),
+            "attachments": [
+                (attachment, not services.is_submitted_evidence(attachment, referral))
+                for attachment in referral.attachments.all()
+            ],
             "steps": _steps(referral, "evidence"),
             "max_bytes": settings.ATTACHMENT_MAX_BYTES,
         },

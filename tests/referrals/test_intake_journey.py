@@ -1,11 +1,16 @@
 """The referrer's and coordinator's main journey through HTTP: start, fill every section,
 upload evidence, check answers, submit; then the coordinator finds and accepts the case."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from referrals import services
 from referrals.models import Referral, State
+from tests.factories import ReturnedReferralFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -88,3 +93,38 @@ def test_referrer_submits_and_coordinator_accepts(login, referrer, coordinator, 
     assert referral.state == State.RG_PENDING
     history = client.get(reverse("referrals:history", args=[referral.public_id])).content.decode()
     assert "Accepted: awaiting a reasonable grounds decision" in history
+
+
+@pytest.mark.django_db
+def test_evidence_the_panel_received_stays_when_the_referral_is_returned(login, referrer, panel):
+    referral = ReturnedReferralFactory(panel=panel, referrer=referrer, submitted_at=timezone.now())
+    client = login(referrer)
+    upload = SimpleUploadedFile("seen.pdf", PDF, content_type="application/pdf")
+    client.post(reverse("referrals:evidence", args=[referral.public_id]), {"file": upload, "description": "Seen"})
+    seen = referral.attachments.get()
+    # Uploaded before the last submission: the panel has it.
+    referral.attachments.filter(pk=seen.pk).update(uploaded_at=referral.submitted_at - datetime.timedelta(days=1))
+
+    response = client.post(
+        reverse("referrals:attachment_remove", args=[referral.public_id, seen.public_id]), follow=True
+    )
+
+    assert services.EVIDENCE_SUBMITTED in response.content.decode()
+    assert referral.attachments.filter(pk=seen.pk).exists()
+    evidence_page = client.get(reverse("referrals:evidence", args=[referral.public_id])).content.decode()
+    assert "Submitted to the panel" in evidence_page
+
+
+@pytest.mark.django_db
+def test_evidence_added_while_returned_can_be_removed_before_resubmitting(login, referrer, panel):
+    referral = ReturnedReferralFactory(
+        panel=panel, referrer=referrer, submitted_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    client = login(referrer)
+    upload = SimpleUploadedFile("wrong.pdf", PDF, content_type="application/pdf")
+    client.post(reverse("referrals:evidence", args=[referral.public_id]), {"file": upload, "description": "Wrong"})
+    attachment = referral.attachments.get()
+
+    client.post(reverse("referrals:attachment_remove", args=[referral.public_id, attachment.public_id]))
+
+    assert not referral.attachments.exists()
