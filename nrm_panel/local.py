@@ -56,9 +56,13 @@ def _redis_socket_path() -> Path:
 
 def _redis_answers(socket_path: Path) -> bool:
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
+    # No retries: the client's default backoff makes a "nobody there" answer take seconds.
+    client = redis.Redis(unix_socket_path=str(socket_path), socket_timeout=1, retry=Retry(NoBackoff(), 0))
     try:
-        return bool(redis.Redis(unix_socket_path=str(socket_path), socket_timeout=1).ping())
+        return bool(client.ping())
     except (redis.ConnectionError, redis.TimeoutError, FileNotFoundError):
         return False
 

@@ -220,7 +220,7 @@ def referral_move(*, referral: Referral, move_name: str, user, reason: str = "",
     """
     move = MOVES[move_name]
     with transaction.atomic():
-        referral = Referral.objects.select_for_update().select_related("panel").get(pk=referral.pk)
+        referral = Referral.objects.select_for_update(of=("self",)).select_related("panel").get(pk=referral.pk)
         # Who may act is checked first: someone without the role learns nothing about the
         # case's state, and is never told that a move "succeeded".
         _check_role(referral, move_name, user)

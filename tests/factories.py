@@ -113,7 +113,8 @@ _reference_numbers = iter(range(1, 10**6))
 
 class SubmittedReferralFactory(ReferralFactory):
     state = State.SUBMITTED
-    reference = factory.LazyAttribute(lambda o: f"{o.panel.code}-2026-{next(_reference_numbers):04d}")
+    # A year the panel's reference counter never reaches, so real submissions in a test never collide.
+    reference = factory.LazyAttribute(lambda o: f"{o.panel.code}-1999-{next(_reference_numbers):04d}")
     referral_date = factory.LazyFunction(timezone.localdate)
     submitted_at = factory.LazyFunction(timezone.now)
 

@@ -1,12 +1,15 @@
 """A panel administrator adds and removes people on their own panel, and only there."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
+from django.utils.html import escape
 
+from nrm_panel import services
 from nrm_panel.models import Membership, Role, User
 from nrm_panel.services import CANNOT_REMOVE_OWN_ADMINISTRATOR_ROLE
-from tests.factories import AgencyFactory, member
+from tests.factories import AgencyFactory, SubmittedReferralFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +133,104 @@ def test_people_page_query_count_does_not_grow(login, people, panel):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def add_person(added_by, panel, **overrides):
+    """Call the service as the view does, with a valid new person unless told otherwise."""
+    fields = {
+        "email": "newcomer@council.example",
+        "first_name": "New",
+        "last_name": "Comer",
+        "role": Role.CHAIR,
+        "agency": None,
+        "site_url": "https://nrm.example/",
+    }
+    return services.membership_add(panel=panel, added_by=added_by, **{**fields, **overrides})
+
+
+@pytest.mark.parametrize("role", [role for role in Role if role != Role.ADMINISTRATOR])
+def test_membership_add_refuses_someone_who_is_not_an_administrator_of_the_panel(
+    role, people, panel, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.MembershipError) as refused:
+        add_person(people[role], panel)
+
+    assert str(refused.value) == services.NOT_AN_ADMINISTRATOR
+    assert not User.objects.filter(email="newcomer@council.example").exists()
+    assert mail.outbox == []
+
+
+def test_membership_add_refuses_the_administrator_of_another_panel(panel, other_panel):
+    with pytest.raises(services.MembershipError) as refused:
+        add_person(member(other_panel, Role.ADMINISTRATOR), panel)
+
+    assert str(refused.value) == services.NOT_AN_ADMINISTRATOR
+    assert not Membership.objects.filter(user__email="newcomer@council.example").exists()
+
+
+def test_administrator_cannot_give_themselves_a_role_that_reads_cases(login, people, panel):
+    administrator = people[Role.ADMINISTRATOR]
+    case = SubmittedReferralFactory(panel=panel)
+    client = login(administrator)
+    case_url = reverse("referrals:case", args=[case.public_id])
+    assert client.get(case_url).status_code == 404
+
+    response = client.post(
+        reverse("panel_person_add", args=[panel.pk]),
+        {"email": administrator.email.upper(), "first_name": "Me", "last_name": "Again", "role": Role.COORDINATOR},
+    )
+
+    assert response.status_code == 400
+    assert escape(services.CANNOT_CHANGE_OWN_ROLES) in response.content.decode()
+    assert not Membership.objects.filter(user=administrator).exclude(role=Role.ADMINISTRATOR).exists()
+    assert client.get(case_url).status_code == 404
+    assert mail.outbox == []
+
+
+def test_panel_administrator_cannot_make_someone_a_panel_administrator(login, people, panel):
+    client = login(people[Role.ADMINISTRATOR])
+
+    response = client.post(
+        reverse("panel_person_add", args=[panel.pk]),
+        {"email": "deputy@council.example", "first_name": "De", "last_name": "Puty", "role": Role.ADMINISTRATOR},
+    )
+
+    assert response.status_code == 400
+    assert escape(services.ONLY_SUPERUSERS_ADD_ADMINISTRATORS) in response.content.decode()
+    assert not User.objects.filter(email="deputy@council.example").exists()
+    assert mail.outbox == []
+
+
+def test_superuser_can_make_someone_a_panel_administrator(panel, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        membership = add_person(UserFactory(is_superuser=True), panel, role=Role.ADMINISTRATOR)
+
+    assert membership.role == Role.ADMINISTRATOR and membership.is_active
+    assert len(mail.outbox) == 1
+
+
+def test_adding_an_existing_person_emails_them_without_a_set_password_link(
+    login, people, panel, django_capture_on_commit_callbacks
+):
+    existing = UserFactory(email="existing.person@council.example", first_name="Storedfirst", last_name="Storedlast")
+    typed_email = "Existing.Person@Council.example"
+    client = login(people[Role.ADMINISTRATOR])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("panel_person_add", args=[panel.pk]),
+            {"email": typed_email, "first_name": "Typed", "last_name": "Othername", "role": Role.AUDITOR},
+        )
+
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=existing, panel=panel, role=Role.AUDITOR, is_active=True).exists()
+    existing.refresh_from_db()
+    assert (existing.first_name, existing.last_name) == ("Storedfirst", "Storedlast")
+    assert existing.has_usable_password()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["existing.person@council.example"]
+    assert "/password/set/" not in mail.outbox[0].body
+    assert reverse("login") in mail.outbox[0].body
+    [message] = [str(message) for message in get_messages(response.wsgi_request)]
+    assert message.startswith(f"{typed_email} is now auditor on {panel}.")
+    assert "Storedfirst" not in message and "Storedlast" not in message

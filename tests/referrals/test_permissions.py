@@ -5,10 +5,11 @@ is a 403. The URL list is built from referrals.urls, so a new case URL without a
 """
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from nrm_panel.models import Role
+from nrm_panel.models import Role, User
 from referrals.forms import SECTIONS
 from referrals.models import Attachment, Referral, State
 from referrals.state_machine import MOVES
@@ -459,6 +460,56 @@ def test_list_sends_anonymous_people_to_sign_in(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+# --- Possible duplicates and global permissions -----------------------------------------------------
+
+
+def test_a_duplicate_link_to_another_panels_case_never_shows_it(client, panel, other_panel, coordinator):
+    # Duplicates are only ever flagged within a panel; this link is made by hand, as corrupt data
+    # or a future bug might, to prove the case page shows only what the coordinator may see.
+    mine = SubmittedReferralFactory(panel=panel, first_name="Localchild")
+    theirs = SubmittedReferralFactory(panel=other_panel, first_name="Zebedee", last_name="Farawayson")
+    Referral.possible_duplicates.through.objects.create(from_referral=mine, to_referral=theirs)
+    Referral.possible_duplicates.through.objects.create(from_referral=theirs, to_referral=mine)
+    client.force_login(coordinator)
+
+    response = client.get(reverse("referrals:case", args=[mine.public_id]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert theirs.reference not in page
+    assert "Zebedee" not in page and "Farawayson" not in page
+    assert str(theirs.public_id) not in page
+    assert 'data-testid="duplicates"' not in page
+
+
+@pytest.mark.parametrize("wider_right", ["global_view_permission", "superuser"])
+def test_a_wider_right_does_not_widen_the_referrals_a_referrer_sees(wider_right, client, panel, referrer):
+    # Per-case rights are guardian object permissions. A model-wide `view_referral` given in the
+    # admin, or the superuser flag, must not make a referrer a reader of every referral of their
+    # panel. (Guardian ignores global permissions while `with_superuser=False`, so this fails only
+    # if both of `visible_referrals`'s keyword arguments to get_objects_for_user change.)
+    colleague = member(panel, Role.REFERRER)
+    own = SubmittedReferralFactory(panel=panel, referrer=referrer, first_name="Ownchild")
+    colleague_draft = ReferralFactory(panel=panel, referrer=colleague, first_name="Colleaguedraft")
+    colleague_case = SubmittedReferralFactory(panel=panel, referrer=colleague, first_name="Colleaguecase")
+    if wider_right == "superuser":
+        User.objects.filter(pk=referrer.pk).update(is_superuser=True)
+    else:
+        view_referral = Permission.objects.get(codename="view_referral", content_type__app_label="referrals")
+        referrer.user_permissions.add(view_referral)
+    assert User.objects.get(pk=referrer.pk).has_perm("referrals.view_referral")
+
+    page = list_page(client, User.objects.get(pk=referrer.pk))
+
+    assert own.reference in page and "Ownchild" in page
+    assert "Colleaguedraft" not in page and "Colleaguecase" not in page
+    assert colleague_case.reference not in page
+    assert "1 referral" in page
+    for case in (colleague_draft, colleague_case):
+        assert client.get(reverse("referrals:case", args=[case.public_id])).status_code == 404
+    assert client.get(reverse("referrals:case", args=[own.public_id])).status_code == 200
 
 
 # --- Starting a referral and Duty to Notify -------------------------------------------------------

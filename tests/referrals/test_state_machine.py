@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from nrm_panel.models import Role
@@ -309,6 +310,26 @@ def test_out_of_scope_case_can_be_transferred_with_the_scope_answers_recorded(pa
     assert case.is_in_panel_area is True
 
 
+# --- Starting a referral --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("adult_has_consented", [False, None])
+def test_referral_create_refuses_an_adult_without_consent(adult_has_consented, panel, referrer):
+    with pytest.raises(services.ReferralError) as refused:
+        services.referral_create(referrer=referrer, panel=panel, is_adult=True, adult_has_consented=adult_has_consented)
+
+    assert str(refused.value) == services.ADULT_WITHOUT_CONSENT
+    assert not Referral.objects.exists()
+
+
+def test_referral_create_starts_a_draft_for_an_adult_who_consented(panel, referrer):
+    referral = services.referral_create(referrer=referrer, panel=panel, is_adult=True, adult_has_consented=True)
+
+    assert referral.state == State.DRAFT
+    assert referral.is_adult is True and referral.adult_has_consented is True
+    assert referrer.has_perm("referrals.change_referral", referral)
+
+
 # --- Submit: the reference and day 0 ---------------------------------------------------------------
 
 
@@ -403,6 +424,25 @@ def test_a_draft_is_never_flagged_as_a_duplicate(panel, referrer):
     services.referral_submit(referral=new, user=referrer, is_complete=True)
 
     assert not new.possible_duplicates.exists()
+
+
+def test_a_duplicate_is_flagged_both_ways_so_the_older_case_shows_the_newer(login, panel, referrer, coordinator):
+    # A reference of its own: the factory numbers LEW-2026-0001 on, as the panel counter will.
+    older = SubmittedReferralFactory(
+        panel=panel, reference="LEW-2025-0420", first_name="Casey", last_name="Example", date_of_birth=DOB
+    )
+    new = ReferralFactory(panel=panel, referrer=referrer, first_name="Casy", last_name="Example", date_of_birth=DOB)
+
+    services.referral_submit(referral=new, user=referrer, is_complete=True)
+
+    new.refresh_from_db()
+    assert set(older.possible_duplicates.all()) == {new}
+    client = login(coordinator)
+    older_page = client.get(reverse("referrals:case", args=[older.public_id])).content.decode()
+    newer_page = client.get(reverse("referrals:case", args=[new.public_id])).content.decode()
+    warning = older_page[older_page.index('data-testid="duplicates"') :]
+    assert f"{new.reference} (Casy Example)" in warning
+    assert older.reference in newer_page[newer_page.index('data-testid="duplicates"') :]
 
 
 # --- Police notification ---------------------------------------------------------------------------
