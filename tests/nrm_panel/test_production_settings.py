@@ -40,7 +40,8 @@ def production_environment(**overrides: str | None) -> dict[str, str]:
     environment = {
         name: value
         for name, value in os.environ.items()
-        if name in keep or name not in settings_variables() | {"DJANGO_SETTINGS_MODULE"}
+        # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for the whole test run; a server never has it.
+        if name in keep or name not in settings_variables() | {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     environment.update(
         DJANGO_SETTINGS_MODULE="nrm_panel.settings",
