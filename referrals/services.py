@@ -88,12 +88,20 @@ def duty_to_notify_record(*, recorded_by, panel: Panel, **answers) -> DutyToNoti
     return DutyToNotify.objects.create(panel=panel, recorded_by=recorded_by, **answers)
 
 
+def _check_referrer_may_edit(referral: Referral, user) -> None:
+    """The referrer's own referral (the per-case right referral_create gave), while it may still change."""
+    is_own = user.has_perm("referrals.change_referral", referral) and has_role(user, referral.panel_id, {Role.REFERRER})
+    if not is_own:
+        raise ReferralError(ROLE_NOT_ALLOWED)
+    if referral.state not in EDITABLE_STATES:
+        raise ReferralError(NOT_EDITABLE)
+
+
 def referral_update(*, referral: Referral, user, changes: dict, section: str) -> Referral:
     """Save what the referrer typed in one section of a draft (or returned) referral."""
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=referral.pk)
-        if referral.state not in EDITABLE_STATES:
-            raise ReferralError(NOT_EDITABLE)
+        _check_referrer_may_edit(referral, user)
         for name, value in changes.items():
             setattr(referral, name, value)
         _save_with_reason(referral, f"{ANSWERS_CHANGED}: {section}")
@@ -135,8 +143,7 @@ def attachment_add(*, referral: Referral, user, upload, description: str) -> Att
     content_type = validate_upload(upload)
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=referral.pk)
-        if referral.state not in EDITABLE_STATES:
-            raise ReferralError(NOT_EDITABLE)
+        _check_referrer_may_edit(referral, user)
         attachment = Attachment(
             referral=referral,
             original_name=upload.name[:255],
@@ -156,8 +163,7 @@ def attachment_remove(*, attachment: Attachment, user) -> None:
     (uploaded before the last submission) stays on the case."""
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=attachment.referral_id)
-        if referral.state not in EDITABLE_STATES:
-            raise ReferralError(NOT_EDITABLE)
+        _check_referrer_may_edit(referral, user)
         if is_submitted_evidence(attachment, referral):
             raise ReferralError(EVIDENCE_SUBMITTED)
         attachment._change_reason = "Evidence removed"

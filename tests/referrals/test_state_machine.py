@@ -668,3 +668,20 @@ def test_clock_keeps_running_when_a_case_is_returned(panel):
 
 def test_a_draft_has_no_clock(draft):
     assert case_clock(draft, today=timezone.localdate()) is None
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.CHAIR, Role.PANEL_MEMBER, Role.AUDITOR])
+def test_only_the_referrer_changes_their_draft_through_the_services(people, draft, role):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from referrals import services
+
+    someone_else = people[role]
+    with pytest.raises(services.ReferralError, match=services.ROLE_NOT_ALLOWED):
+        services.referral_update(referral=draft, user=someone_else, changes={"first_name": "X"}, section="Child")
+    upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    with pytest.raises(services.ReferralError, match=services.ROLE_NOT_ALLOWED):
+        services.attachment_add(referral=draft, user=someone_else, upload=upload, description="x")
+    draft.refresh_from_db()
+    assert draft.first_name != "X"
+    assert not draft.attachments.exists()
