@@ -233,6 +233,16 @@ class Referral(models.Model):
     def is_referred_by_police(self) -> bool:
         return self.first_responder_organisation_type == OrganisationType.POLICE
 
+    @property
+    def needs_police_notification(self) -> bool:
+        """The police are told of every case they did not refer, where the panel does so (DESIGN.md 3)."""
+        return (
+            self.state != State.DRAFT
+            and self.panel.notifies_police
+            and not self.is_referred_by_police
+            and self.police_notified_on is None
+        )
+
 
 class ReferralUserObjectPermission(UserObjectPermissionBase):
     """django-guardian per-case rights (a referrer's own referrals) with a real foreign key,

@@ -301,11 +301,6 @@ def referral_case(request, public_id):
     if is_coordinator and referral.state != State.DRAFT:
         context["scope"] = assess_scope(referral, on=referral.referral_date)
         context["duplicates"] = selectors.possible_duplicates_of(request.user, referral)
-        context["needs_police_notification"] = (
-            referral.panel.notifies_police
-            and not referral.is_referred_by_police
-            and referral.police_notified_on is None
-        )
     return render(request, "referrals/case.html", context)
 
 
