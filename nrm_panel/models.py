@@ -104,10 +104,6 @@ class AgencyKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-# The three statutory safeguarding partners vote at a panel; the others advise.
-STATUTORY_AGENCY_KINDS = frozenset({AgencyKind.SOCIAL_CARE, AgencyKind.POLICE, AgencyKind.HEALTH})
-
-
 class Agency(models.Model):
     """A partner agency as it sits on one panel, for example 'Lewisham Children's Social Care'."""
 
@@ -123,10 +119,6 @@ class Agency(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def is_statutory_partner(self) -> bool:
-        return self.kind in STATUTORY_AGENCY_KINDS
 
 
 class Role(models.TextChoices):

@@ -22,7 +22,6 @@ from referrals.models import (
 from referrals.selectors import NEEDS_TRIAGE, OPEN, SORTS, ReferralFilters
 
 LONG_TEXT_MAX = 10_000
-SAVE_AND_CONTINUE = "continue"
 SAVE_DRAFT = "draft"
 
 
@@ -54,8 +53,7 @@ class GovukDateField(DateInputField):
 
 
 def date_field(label: str, *, help_text: str = "") -> DateInputField:
-    field = GovukDateField(label=label, help_text=help_text, required=False, require_all_fields=False)
-    return field
+    return GovukDateField(label=label, help_text=help_text, required=False, require_all_fields=False)
 
 
 # Django's default messages do not say which question they are about; the error summary lists them
@@ -86,11 +84,8 @@ class GovukFormMixin:
             if isinstance(field, forms.CharField):
                 safe_label = label.replace("%", "%%")
                 messages.setdefault("max_length", f"“{safe_label}” must be %(limit_value)d characters or fewer")
-
-    def _limit_long_text(self):
-        for field in self.fields.values():
             if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
-                if not field.max_length:
+                if not field.max_length:  # a TextField is unbounded in the database, not in a form
                     field.max_length = LONG_TEXT_MAX
                     field.validators.append(MaxLengthValidator(LONG_TEXT_MAX))
                 field.widget.attrs.setdefault("rows", 5)
@@ -107,7 +102,6 @@ class ReferralSectionForm(GovukFormMixin, forms.ModelForm):
 
     def __init__(self, *args, is_draft_save: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self._limit_long_text()
         self.is_draft_save = is_draft_save
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.RadioSelect):
