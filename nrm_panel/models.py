@@ -1,6 +1,9 @@
 """Panels (a local area), the partner agencies that sit on them, and people with a role per panel."""
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -63,6 +66,38 @@ class Nation(models.TextChoices):
     NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
 
 
+class AgencyKind(models.TextChoices):
+    SOCIAL_CARE = "social_care", "Children's social care"
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health"
+    EDUCATION = "education", "Education"
+    YOUTH_JUSTICE = "youth_justice", "Youth justice"
+    ICTG = "ictg", "Independent Child Trafficking Guardian service"
+    OTHER = "other", "Other"
+
+
+def statutory_partner_kinds() -> list[str]:
+    """The three statutory safeguarding partners: the local authority, police and health."""
+    return [AgencyKind.SOCIAL_CARE, AgencyKind.POLICE, AgencyKind.HEALTH]
+
+
+class WeekOfMonth(models.IntegerChoices):
+    FIRST = 1, "First"
+    SECOND = 2, "Second"
+    THIRD = 3, "Third"
+    FOURTH = 4, "Fourth"
+    LAST = -1, "Last"
+
+
+class Weekday(models.IntegerChoices):
+    # Numbered as Python's date.weekday() and dateutil's weekdays.
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+
+
 class Panel(models.Model):
     """A local NRM panel: one local authority, or several that share a panel."""
 
@@ -81,6 +116,40 @@ class Panel(models.Model):
     notifies_police = models.BooleanField(
         default=True, help_text="Record that the police were told of every case they did not refer"
     )
+    # How the panel decides (DESIGN.md section 3); the defaults are the devolved pilot's.
+    required_input_kinds = ArrayField(
+        models.CharField(max_length=20, choices=AgencyKind.choices),
+        default=statutory_partner_kinds,
+        help_text="Agencies of these kinds give their view on every case before it is decided",
+    )
+    voting_kinds = ArrayField(
+        models.CharField(max_length=20, choices=AgencyKind.choices),
+        default=statutory_partner_kinds,
+        help_text="Members of agencies of these kinds vote; others advise",
+    )
+    quorum_kinds = ArrayField(
+        models.CharField(max_length=20, choices=AgencyKind.choices),
+        default=statutory_partner_kinds,
+        help_text="A decision needs the chair and a voting member of each of these kinds present",
+    )
+    min_days_between_rg_and_cg = models.PositiveSmallIntegerField(
+        "minimum days between reasonable and conclusive grounds",
+        default=0,
+        help_text="0: both may be decided at the same item; 30 is the national recovery period",
+    )
+    allows_rg_between_meetings = models.BooleanField(
+        "reasonable grounds may be decided between meetings",
+        default=False,
+        help_text="The chair and one voting member of each statutory partner decide, under the quorum rule",
+    )
+    meeting_week_of_month = models.SmallIntegerField(
+        choices=WeekOfMonth.choices, default=WeekOfMonth.SECOND, help_text="The regular meeting: which week"
+    )
+    meeting_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.TUESDAY, help_text="The regular meeting: which day"
+    )
+    meeting_time = models.TimeField(default=datetime.time(10, 0))
+    meeting_place = models.CharField(max_length=200, blank=True, help_text="Where the regular meeting is held")
     is_active = models.BooleanField(default=True)
     history = HistoricalRecords()
 
@@ -92,16 +161,6 @@ class Panel(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class AgencyKind(models.TextChoices):
-    SOCIAL_CARE = "social_care", "Children's social care"
-    POLICE = "police", "Police"
-    HEALTH = "health", "Health"
-    EDUCATION = "education", "Education"
-    YOUTH_JUSTICE = "youth_justice", "Youth justice"
-    ICTG = "ictg", "Independent Child Trafficking Guardian service"
-    OTHER = "other", "Other"
 
 
 class Agency(models.Model):

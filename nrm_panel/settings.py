@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "simple_history",
     "nrm_panel",
     "referrals",
+    "decisions",
 ]
 
 MIDDLEWARE = [

@@ -205,6 +205,14 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     possible_duplicates = models.ManyToManyField("self", symmetrical=True, blank=True)
+    lead_social_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The child's lead social worker, who may not chair the panel's item on this case",
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 

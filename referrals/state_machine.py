@@ -1,7 +1,7 @@
 """The moves a case may make, as one table that services use and the case page shows.
 
 Nobody sets `referral.state` outside `referrals.services.referral_move`, which reads this table.
-Later issues add the meeting and decision moves here.
+Triage moves are made from the case page; agenda and decision moves by `decisions.services`.
 """
 
 from dataclasses import dataclass
@@ -39,6 +39,9 @@ class Move:
 
 
 _COORDINATOR = frozenset({Role.COORDINATOR})
+_CHAIR = frozenset({Role.CHAIR})
+# What a case on an agenda goes back to when it is taken off or deferred, by what it awaits.
+AWAITING_STATES = {"rg": State.RG_PENDING, "cg": State.CG_PENDING, "reconsideration": State.RECONSIDERATION}
 
 MOVES = {
     move.name: move
@@ -85,6 +88,104 @@ MOVES = {
             State.WITHDRAWN,
             _COORDINATOR,
             needs_reason=True,
+        ),
+        Move(
+            "add_to_agenda",
+            "Add to a meeting's agenda",
+            "Added to a meeting's agenda",
+            frozenset(AWAITING_STATES.values()),
+            State.ON_AGENDA,
+            _COORDINATOR | _CHAIR,
+        ),
+        *[
+            Move(
+                f"remove_from_agenda_{purpose}",
+                "Take off the agenda",
+                "Taken off the agenda",
+                frozenset({State.ON_AGENDA}),
+                state,
+                _COORDINATOR,
+                needs_reason=True,
+            )
+            for purpose, state in AWAITING_STATES.items()
+        ],
+        *[
+            Move(
+                f"defer_{purpose}",
+                "Defer to another meeting",
+                "Deferred",
+                frozenset({State.ON_AGENDA}),
+                state,
+                _CHAIR,
+                needs_reason=True,
+            )
+            for purpose, state in AWAITING_STATES.items()
+        ],
+        Move(
+            "decide_rg_positive",
+            "Record a positive reasonable grounds decision",
+            "Positive reasonable grounds decision signed off",
+            frozenset({State.ON_AGENDA}),
+            State.RG_POSITIVE,
+            _CHAIR,
+        ),
+        Move(
+            "decide_rg_negative",
+            "Record a negative reasonable grounds decision",
+            "Negative reasonable grounds decision signed off",
+            frozenset({State.ON_AGENDA}),
+            State.RG_NEGATIVE,
+            _CHAIR,
+        ),
+        Move(
+            "await_cg",
+            "Await the conclusive grounds decision",
+            "Awaiting a conclusive grounds decision",
+            frozenset({State.RG_POSITIVE}),
+            State.CG_PENDING,
+            _CHAIR,
+        ),
+        # From rg_positive: conclusive grounds decided at the same item as reasonable grounds.
+        Move(
+            "decide_cg_positive",
+            "Record a positive conclusive grounds decision",
+            "Positive conclusive grounds decision signed off",
+            frozenset({State.ON_AGENDA, State.RG_POSITIVE}),
+            State.CG_POSITIVE,
+            _CHAIR,
+        ),
+        Move(
+            "decide_cg_negative",
+            "Record a negative conclusive grounds decision",
+            "Negative conclusive grounds decision signed off",
+            frozenset({State.ON_AGENDA, State.RG_POSITIVE}),
+            State.CG_NEGATIVE,
+            _CHAIR,
+        ),
+        Move(
+            "request_reconsideration",
+            "Record a request for reconsideration",
+            "Reconsideration requested",
+            frozenset({State.RG_NEGATIVE, State.CG_NEGATIVE}),
+            State.RECONSIDERATION,
+            _COORDINATOR,
+        ),
+        Move(
+            "refuse_reconsideration",
+            "Refuse the reconsideration",
+            "Reconsideration refused",
+            frozenset({State.RECONSIDERATION}),
+            State.CLOSED,
+            _COORDINATOR,
+            needs_reason=True,
+        ),
+        Move(
+            "close",
+            "Close the case",
+            "Case closed",
+            frozenset({State.RG_NEGATIVE, State.CG_POSITIVE, State.CG_NEGATIVE}),
+            State.CLOSED,
+            _COORDINATOR,
         ),
     ]
 }

@@ -296,7 +296,7 @@ def referral_case(request, public_id):
         "is_coordinator": is_coordinator,
         "can_edit": referral.state in EDITABLE_STATES and request.user.has_perm("referrals.change_referral", referral),
         "can_read_history": bool(roles & HISTORY_READER_ROLES),
-        "moves": moves_from(referral.state) if is_coordinator else [],
+        "moves": [move for move in moves_from(referral.state) if move.name in TRIAGE] if is_coordinator else [],
     }
     if is_coordinator and referral.state != State.DRAFT:
         context["scope"] = assess_scope(referral, on=referral.referral_date)

@@ -134,3 +134,13 @@ def referral_in_state(state: str, **kwargs) -> Referral:
     factories = {State.DRAFT: ReferralFactory, State.RETURNED: ReturnedReferralFactory}
     factory_class = factories.get(state, SubmittedReferralFactory)
     return factory_class(state=state, **kwargs)
+
+
+class PanelMeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "decisions.PanelMeeting"
+
+    panel = factory.SubFactory(PanelFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    starts_at = datetime.time(10, 0)
+    place = "Committee room 2"
