@@ -21,3 +21,12 @@ def minutes_html(meeting: PanelMeeting) -> str:
             "removed_items": meeting.items.exclude(removed_at=None).select_related("referral"),
         },
     )
+
+
+def meeting_pack_pdf(context: dict) -> bytes:
+    """The meeting pack as a PDF, every page marked OFFICIAL-SENSITIVE."""
+    from weasyprint import HTML  # imported here: loading Pango is slow, and only this page needs it
+
+    html = render_to_string("decisions/pack_document.html", context)
+    # No base URL: the pack's styles are inline, and the renderer fetches nothing.
+    return HTML(string=html).write_pdf()

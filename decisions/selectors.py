@@ -21,14 +21,11 @@ from decisions.models import (
 )
 from decisions.quorum import item_quorum
 from decisions.services import INPUT_STATES
-from nrm_panel.models import AGENCY_ROLES, Agency, Panel, Role, User
-from nrm_panel.permissions import CASE_READER_ROLES, active_memberships, panel_ids_for, scope_to_panels
+from nrm_panel.models import AGENCY_ROLES, Agency, Membership, Panel, Role, User
+from nrm_panel.permissions import CASE_READER_ROLES, MEETING_ROLES, active_memberships, panel_ids_for, scope_to_panels
 from referrals.clock import case_clock, with_target_date
 from referrals.models import Referral, State
 from referrals.selectors import visible_referrals
-
-# The people who sit on a panel's meetings and read its meeting packs.
-MEETING_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR, Role.PANEL_MEMBER, Role.DESIGNATED_NURSE})
 
 
 def visible_meetings(user) -> QuerySet[PanelMeeting]:
@@ -122,6 +119,18 @@ def people_of_panel(panel: Panel) -> QuerySet[User]:
     return User.objects.filter(memberships__panel=panel, memberships__is_active=True, is_active=True).distinct()
 
 
+def attendance_labels(panel: Panel) -> dict[int, str]:
+    """How each person on the panel would be recorded: 'Name, agency (voting)' or 'Name, role (advising)'."""
+    labels = {}
+    for membership in Membership.objects.filter(panel=panel, is_active=True).select_related("user", "agency"):
+        if membership.agency_id:
+            capacity = "voting" if membership.agency.kind in panel.voting_kinds else "advising"
+            labels[membership.user_id] = f"{membership.user}, {membership.agency} ({capacity})"
+        else:
+            labels.setdefault(membership.user_id, f"{membership.user}, {membership.get_role_display()} (advising)")
+    return labels
+
+
 # Agency inputs
 
 
@@ -134,17 +143,31 @@ class InputStatus:
 
 def case_inputs(referral: Referral) -> list[InputStatus]:
     """Each agency of the panel with its current input on the case; required agencies first."""
-    inputs = {
-        each.agency_id: each
-        for each in AgencyInput.objects.filter(referral=referral, locked_by=None).select_related("submitted_by")
-    }
-    required_kinds = referral.panel.required_input_kinds
-    rows = [
-        InputStatus(agency=agency, agency_input=inputs.get(agency.pk), is_required=agency.kind in required_kinds)
-        for agency in Agency.objects.filter(panel_id=referral.panel_id)
-    ]
-    rows = [row for row in rows if row.is_required or row.agency_input]
-    return sorted(rows, key=lambda row: (not row.is_required, row.agency.name))
+    return inputs_for_cases([referral])[referral.pk]
+
+
+def inputs_for_cases(referrals: list[Referral]) -> dict[int, list[InputStatus]]:
+    """`case_inputs` for many cases of one panel in two queries, for the meeting pack."""
+    if not referrals:
+        return {}
+    panel = referrals[0].panel
+    agencies = list(Agency.objects.filter(panel_id=panel.pk))
+    inputs = {}
+    for each in AgencyInput.objects.filter(referral__in=referrals, locked_by=None).select_related("submitted_by"):
+        inputs[(each.referral_id, each.agency_id)] = each
+    result = {}
+    for referral in referrals:
+        rows = [
+            InputStatus(
+                agency=agency,
+                agency_input=inputs.get((referral.pk, agency.pk)),
+                is_required=agency.kind in panel.required_input_kinds,
+            )
+            for agency in agencies
+        ]
+        rows = [row for row in rows if row.is_required or row.agency_input]
+        result[referral.pk] = sorted(rows, key=lambda row: (not row.is_required, row.agency.name))
+    return result
 
 
 def latest_locked_input(referral: Referral, agency: Agency) -> AgencyInput | None:

@@ -500,6 +500,14 @@ def _earliest_cg_date(item: AgendaItem, decisions: dict) -> datetime.date | None
     return rg.decided_on + datetime.timedelta(days=item.meeting.panel.min_days_between_rg_and_cg)
 
 
+def kinds_to_record(item: AgendaItem, decisions: dict) -> list[str]:
+    """The decisions the chair can record or correct at an item now, in the order they are made."""
+    if item.is_signed_off or item.removed_at:
+        return []
+    allowed = set(decisions) | _allowed_kinds(item, decisions)
+    return [kind for kind in (DecisionKind.RG, DecisionKind.CG) if kind in allowed]
+
+
 def decision_record(
     *,
     item: AgendaItem,
@@ -698,6 +706,13 @@ def minutes_approve(*, meeting: PanelMeeting, user, minutes_html: str) -> PanelM
 # Agency inputs
 
 
+def may_write_input(user, agency: Agency) -> bool:
+    """Only an agency's own active members on the panel write its input."""
+    return Membership.objects.filter(
+        user=user, panel_id=agency.panel_id, agency=agency, role__in=AGENCY_ROLES, is_active=True
+    ).exists()
+
+
 def agency_input_save(
     *,
     referral: Referral,
@@ -712,9 +727,7 @@ def agency_input_save(
     """Write or revise an agency's input on a case; only that agency's members on the panel may."""
     if agency.panel_id != referral.panel_id:
         raise NotAllowed(OTHER_PANEL)
-    if not Membership.objects.filter(
-        user=user, panel_id=referral.panel_id, agency=agency, role__in=AGENCY_ROLES, is_active=True
-    ).exists():
+    if not may_write_input(user, agency):
         raise NotAllowed(NOT_YOUR_AGENCY.format(agency=agency))
     is_required = agency.kind in referral.panel.required_input_kinds
     if is_required and not recommendation:

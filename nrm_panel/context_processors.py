@@ -1,7 +1,7 @@
 """Navigation for the header, from the user's roles on their panels."""
 
 from nrm_panel.models import Role
-from nrm_panel.permissions import active_memberships
+from nrm_panel.permissions import MEETING_ROLES, active_memberships
 
 
 def navigation(request):
@@ -12,5 +12,6 @@ def navigation(request):
     return {
         "user_roles": roles,
         "is_referrer_only": roles == {Role.REFERRER},
+        "sits_on_meetings": bool(roles & MEETING_ROLES),
         "administered_panels": [m.panel for m in memberships if m.role == Role.ADMINISTRATOR],
     }

@@ -16,6 +16,8 @@ CASE_READER_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR, Role.PANEL_MEMBER, 
 # Roles that read the full change history of a case (who changed what, when).
 HISTORY_READER_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR, Role.AUDITOR})
 TRIAGE_ROLES = frozenset({Role.COORDINATOR})
+# The people who sit on a panel's meetings, give agency inputs and read its meeting packs.
+MEETING_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR, Role.PANEL_MEMBER, Role.DESIGNATED_NURSE})
 
 
 def active_memberships(user) -> list[Membership]:

@@ -25,6 +25,7 @@ urlpatterns = [
         "panels/<int:panel_id>/people/<int:membership_id>/end/", views.panel_membership_end, name="panel_membership_end"
     ),
     path("referrals/", include("referrals.urls")),
+    path("", include("decisions.urls")),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
 ]

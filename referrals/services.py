@@ -317,3 +317,21 @@ def referral_record_police_notification(*, referral: Referral, user, notified_on
         referral.police_notified_by = user
         _save_with_reason(referral, f"Police notified on {notified_on:%d %B %Y}")
     return referral
+
+
+def referral_set_lead_social_worker(*, referral: Referral, user, lead_social_worker) -> Referral:
+    """Record the child's lead social worker, who may not chair the panel's item on the case."""
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
+        if not has_role(user, referral.panel_id, {Role.COORDINATOR}):
+            raise ReferralError(ROLE_NOT_ALLOWED)
+        if (
+            lead_social_worker
+            and not lead_social_worker.memberships.filter(panel_id=referral.panel_id, is_active=True).exists()
+        ):
+            raise ReferralError("Choose someone with a role on this panel.")
+        if referral.lead_social_worker_id == getattr(lead_social_worker, "pk", None):
+            return referral
+        referral.lead_social_worker = lead_social_worker
+        _save_with_reason(referral, f"Lead social worker: {lead_social_worker or 'none recorded'}")
+    return referral

@@ -1,10 +1,13 @@
 """A panel ready to sit: its statutory partners and an advising agency, a member of each, and a meeting today."""
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 
 from decisions import services
+from decisions.models import DecisionKind, Outcome
 from nrm_panel.models import AgencyKind, Role, User
 from tests.factories import AgencyFactory, PanelMeetingFactory, RgPendingReferralFactory, member
 
@@ -59,3 +62,64 @@ def sitting(panel, people):
         agencies=agencies,
         meeting=PanelMeetingFactory(panel=panel),
     )
+
+
+class Steps:
+    """The moves tests repeat: a meeting on a date, opened with the statutory partners present, a case decided.
+
+    Every step goes through `decisions.services`, as the views will.
+    """
+
+    def __init__(self, sitting: Sitting):
+        self.sitting = sitting
+
+    @staticmethod
+    def day(offset: int) -> datetime.date:
+        """Today plus `offset` days (minus, in the past)."""
+        return timezone.localdate() + datetime.timedelta(days=offset)
+
+    def meeting(self, date: datetime.date | None = None, **kwargs):
+        return PanelMeetingFactory(panel=self.sitting.panel, date=date or timezone.localdate(), **kwargs)
+
+    def case(self, *, referral_date: datetime.date | None = None, **kwargs):
+        """A case awaiting reasonable grounds, referred on `referral_date` (today by default)."""
+        return self.sitting.case(referral_date=referral_date or timezone.localdate(), **kwargs)
+
+    def open(self, meeting, *extra, chair=None):
+        """The chair opens the meeting and records the three statutory partners (and `extra`) as present."""
+        chair = chair or self.sitting.chair
+        services.meeting_open(meeting=meeting, user=chair)
+        services.attendance_record(meeting=meeting, user=chair, people=[*self.sitting.voting_members, *extra])
+        meeting.refresh_from_db()
+        return meeting
+
+    def add(self, meeting, case):
+        return services.agenda_add(meeting=meeting, referral=case, user=self.sitting.coordinator)
+
+    def record(self, item, kind=DecisionKind.RG, outcome=Outcome.POSITIVE, *, user=None, **kwargs):
+        kwargs.setdefault("reasons", f"{DecisionKind(kind).label}: {Outcome(outcome).label.lower()}, for these reasons.")
+        return services.decision_record(item=item, user=user or self.sitting.chair, kind=kind, outcome=outcome, **kwargs)
+
+    def sign(self, item, *, user=None):
+        return services.item_sign_off(item=item, user=user or self.sitting.chair)
+
+    def decide(self, case, meeting, *decisions):
+        """Put the case on the meeting's agenda, open the meeting if need be, record and sign off `decisions`.
+
+        `decisions` are (kind, outcome) pairs; a positive RG by default. Returns the signed item.
+        """
+        item = self.add(meeting, case)
+        meeting.refresh_from_db()
+        if not meeting.is_open:
+            self.open(meeting)
+        for kind, outcome in decisions or [(DecisionKind.RG, Outcome.POSITIVE)]:
+            self.record(item, kind, outcome)
+        self.sign(item)
+        case.refresh_from_db()
+        item.refresh_from_db()
+        return item
+
+
+@pytest.fixture
+def steps(sitting):
+    return Steps(sitting)
