@@ -144,3 +144,16 @@ class PanelMeetingFactory(factory.django.DjangoModelFactory):
     date = factory.LazyFunction(timezone.localdate)
     starts_at = datetime.time(10, 0)
     place = "Committee room 2"
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    """A case already on a meeting's agenda, made without `agenda_add` (which tests of agendas go through)."""
+
+    class Meta:
+        model = "decisions.AgendaItem"
+
+    meeting = factory.SubFactory(PanelMeetingFactory)
+    referral = factory.LazyAttribute(lambda o: referral_in_state(State.ON_AGENDA, panel=o.meeting.panel))
+    purpose = "rg"
+    position = factory.Sequence(lambda n: n + 1)
+    added_by = factory.LazyAttribute(lambda o: member(o.meeting.panel, Role.COORDINATOR))

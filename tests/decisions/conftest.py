@@ -97,8 +97,9 @@ class Steps:
         return services.agenda_add(meeting=meeting, referral=case, user=self.sitting.coordinator)
 
     def record(self, item, kind=DecisionKind.RG, outcome=Outcome.POSITIVE, *, user=None, **kwargs):
-        kwargs.setdefault("reasons", f"{DecisionKind(kind).label}: {Outcome(outcome).label.lower()}, for these reasons.")
-        return services.decision_record(item=item, user=user or self.sitting.chair, kind=kind, outcome=outcome, **kwargs)
+        kwargs.setdefault("reasons", f"{Outcome(outcome).label}: the panel's reasons.")
+        user = user or self.sitting.chair
+        return services.decision_record(item=item, user=user, kind=kind, outcome=outcome, **kwargs)
 
     def sign(self, item, *, user=None):
         return services.item_sign_off(item=item, user=user or self.sitting.chair)

@@ -42,7 +42,15 @@ def test_a_member_of_the_agency_on_the_panel_writes_its_input(sitting, case, kin
 
 @pytest.mark.parametrize(
     "writer",
-    ["coordinator", "chair", "referrer", "auditor", "member_of_another_agency", "inactive_member", "other_panel_police"],
+    [
+        "coordinator",
+        "chair",
+        "referrer",
+        "auditor",
+        "member_of_another_agency",
+        "inactive_member",
+        "other_panel_police",
+    ],
 )
 def test_only_active_members_of_the_agency_on_the_panel_write_its_input(sitting, people, other_panel, case, writer):
     police = sitting.agencies[AgencyKind.POLICE]
@@ -163,9 +171,7 @@ def test_an_input_saved_from_a_stale_form_is_refused_and_nothing_changes(sitting
     assert (saved.reasons, saved.version) == ("Second thoughts.", first.version + 1)
 
 
-@pytest.mark.parametrize(
-    "state", [State.RG_PENDING, State.ON_AGENDA, State.CG_PENDING, State.RECONSIDERATION], ids=str
-)
+@pytest.mark.parametrize("state", [State.RG_PENDING, State.ON_AGENDA, State.CG_PENDING, State.RECONSIDERATION], ids=str)
 def test_an_input_is_taken_while_the_case_awaits_a_decision(sitting, state):
     case = referral_in_state(state, panel=sitting.panel)
     assert save_input(case, sitting.agencies[AgencyKind.POLICE], sitting.police).pk

@@ -215,7 +215,7 @@ def test_education_attends_as_advising_and_does_not_vote(sitting, steps):
 
     capacities = {a.person: a.capacity for a in Attendance.objects.filter(meeting=sitting.meeting)}
     assert capacities[sitting.education] == Capacity.ADVISING
-    assert capacities[sitting.social_care] == capacities[sitting.police] == capacities[sitting.health] == Capacity.VOTING
+    assert [capacities[person] for person in sitting.voting_members] == [Capacity.VOTING] * 3
     assert capacities[sitting.chair] == Capacity.CHAIR
 
     decision = steps.record(item)
@@ -569,6 +569,21 @@ def test_the_deferred_case_is_decided_at_the_later_meeting(sitting, steps):
     assert [d.outcome for d in case.decisions.order_by("decided_on")] == [DEFERRED, POSITIVE]
 
 
+def test_a_deferred_cg_goes_on_the_later_meetings_agenda_for_cg(sitting, steps):
+    case = steps.case(referral_date=steps.day(-20))
+    steps.decide(case, steps.meeting(steps.day(-14)), (RG, POSITIVE))
+    item = steps.add(sitting.meeting, case)
+    steps.open(sitting.meeting)
+    later = steps.meeting(steps.day(7))
+    steps.record(item, CG, DEFERRED, deferred_to=later)
+
+    steps.sign(item)
+
+    case.refresh_from_db()
+    assert case.state == State.ON_AGENDA
+    assert case.agenda_items.get(meeting=later).purpose == ItemPurpose.CG
+
+
 def test_deferring_beyond_the_case_target_date_needs_a_delay_reason(sitting, steps):
     # Target: day 45 from the referral, 10 days from today; the later meeting is in 20 days.
     case = steps.case(referral_date=steps.day(-35))
@@ -580,8 +595,9 @@ def test_deferring_beyond_the_case_target_date_needs_a_delay_reason(sitting, ste
         steps.record(item, RG, DEFERRED, deferred_to=later)
     assert not Decision.objects.exists()
 
-    decision = steps.record(item, RG, DEFERRED, deferred_to=later, delay_reason="The only meeting with a police member.")
-    assert decision.delay_reason == "The only meeting with a police member."
+    delay_reason = "The only meeting with a police member."
+    decision = steps.record(item, RG, DEFERRED, deferred_to=later, delay_reason=delay_reason)
+    assert decision.delay_reason == delay_reason
 
 
 def test_deferring_to_a_meeting_on_the_target_date_needs_no_delay_reason(sitting, steps):

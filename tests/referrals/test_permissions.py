@@ -256,9 +256,13 @@ def test_refused_post_changes_nothing(kind, name, params, client, actors, panel,
     assert actual == refused
 
 
-def test_the_triage_view_offers_every_move_a_coordinator_can_make():
-    coordinator_moves = {name for name, move in MOVES.items() if Role.COORDINATOR in move.roles}
-    assert set(TRIAGE) == coordinator_moves
+def test_the_triage_view_offers_every_move_a_coordinator_makes_before_the_panel_sits():
+    # Later moves (agenda, reconsideration, closing) have their own pages in the decisions app.
+    before_the_panel = {State.SUBMITTED, State.RG_PENDING}
+    coordinator_moves = {
+        name for name, move in MOVES.items() if Role.COORDINATOR in move.roles and move.sources & before_the_panel
+    }
+    assert set(TRIAGE) == coordinator_moves - {"add_to_agenda"}
 
 
 @pytest.mark.parametrize("move", ["submit", "delete", "close"])

@@ -1,4 +1,5 @@
-"""Load demo data: fictional panels with one login per role, and referrals in every state.
+"""Load demo data: fictional panels with one login per role, referrals in every state, and the
+meetings, agency inputs and decisions behind them (a meeting today is ready to run).
 
 `make run` calls `manage.py demo_data --once`, which loads it only into a database with no panels
 and always prints the demo logins. Without --once it adds more to the demo panels, for example
@@ -15,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from nrm_panel.management.demo import content
+from nrm_panel.management.demo import content, decisions
 from nrm_panel.management.demo.referrals import (
     references_assign,
     referrals_create,
@@ -31,7 +32,10 @@ DEFAULT_PASSWORD = "demo-password-2026"
 
 
 class Command(BaseCommand):
-    help = "Load fictional demo panels, logins and referrals (in every state), and print the demo logins."
+    help = (
+        "Load fictional demo panels, logins, referrals in every state with their meetings and decisions, "
+        "and print the demo logins."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Load nothing if any panel exists (for `make run`)")
@@ -71,11 +75,17 @@ class Command(BaseCommand):
         with transaction.atomic():
             sites = sites_ensure(places, password_hash=make_password(password), rng=rng)
             self.stdout.write(f"Panels, agencies and logins ready ({time.monotonic() - started:.1f} s)")
-            plans = referrals_plan(sites, referral_count, rng=rng, today=timezone.localdate())
+            today = timezone.localdate()
+            cycles = decisions.cycles_plan(sites, today=today)
+            plans = referrals_plan(sites, referral_count, rng=rng, today=today, cycles=cycles)
             references_assign(plans)
             for done in referrals_create(plans, rng=rng):
                 self.stdout.write(f"  referrals: {done:,} of {referral_count:,} ({time.monotonic() - started:.1f} s)")
-        statistics_refresh()
+            decided = decisions.history_create(cycles, plans)
+            self.stdout.write(f"  {decided:,} earlier cases decided ({time.monotonic() - started:.1f} s)")
+            cycle_count = decisions.cycles_run(cycles, plans, rng=rng)
+            self.stdout.write(f"  {cycle_count} panels' meeting cycles run ({time.monotonic() - started:.1f} s)")
+        statistics_refresh(decisions.MODELS)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data: {len(sites)} panels ready, {referral_count:,} referrals added "

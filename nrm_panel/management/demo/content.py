@@ -553,3 +553,113 @@ def name_variant(first_name: str, rng: random.Random) -> str:
         cut = rng.randint(2, len(first_name) - 2)
         return first_name[:cut] + first_name[cut + 1 :]
     return first_name + "h"
+
+
+# The panel's meetings and what is said at them (decisions.py).
+MEETING_PLACE = "Committee Room 2, {town} Civic Centre"
+VIRTUAL_PLACE = "Microsoft Teams: the link is in the calendar invitation"
+EXTRAORDINARY_REASON_PAST = "Called so that cases reaching day 45 before the next regular meeting are decided in time."
+EXTRAORDINARY_REASON_TODAY = (
+    "Called for cases that reach day 45 before the next regular meeting, and a reconsideration "
+    "with new evidence from the police."
+)
+CANCELLED_REASON = (
+    "Cancelled: the chair and the police and health members are at the regional NRM training day. "
+    "Cases due before the next meeting go to an extraordinary meeting."
+)
+CONFLICT_REASON = "Is a governor of the school the child attends and has met the family."
+CLOSE_REASON = "Decision letters sent to the first responder; support continues through the child's plan."
+# What each agency writes: what it knows of the child and the risks it sees.
+INPUT_KNOWLEDGE = {
+    "social_care": [
+        "On a child protection plan since the spring; the social worker visits every week.",
+        "Looked after since the referral; the placement reports late returns and new clothes and phones.",
+        "Known to the exploitation team after three missing episodes; a return home interview was completed.",
+    ],
+    "police": [
+        "Named in two intelligence reports linking the child to an older male who runs a drugs line.",
+        "Arrested once with others; released under investigation. Treated as a possible victim, not a suspect.",
+        "Phone download shows instructions and threats from a number attributed to an organised crime group.",
+    ],
+    "health": [
+        "Seen at the emergency department with an unexplained hand injury; the school nurse has safeguarding notes.",
+        "Has missed two CAMHS appointments; the looked-after children nurse has completed a health assessment.",
+        "Sexual health clinic attendance; disclosed older 'boyfriends' who give money and lifts.",
+    ],
+    "education": [
+        "Attendance has fallen to under half since the autumn; seen with older young people at the school gate.",
+        "On a part-time timetable at the pupil referral unit; staff report the child is often tired and anxious.",
+    ],
+}
+INPUT_RISKS = [
+    "Still in contact with the people exploiting the child; risk of further exploitation is high.",
+    "Debt owed to the exploiters; risk of violence if the child stops working for them.",
+    "Placement is stable and the child engages with the youth worker; risk reduced but not gone.",
+    "Goes missing at weekends; the risk is greatest on Friday and Saturday nights.",
+]
+INPUT_REASONS = {
+    "victim": [
+        "The account is consistent and matches what our agency has seen: recruitment, control and a debt.",
+        "Several indicators together: missing episodes, found out of area, money and phones not explained.",
+    ],
+    "not_a_victim": [
+        "Nothing we hold shows the child was recruited, moved or controlled by others.",
+        "The account has changed a great deal and what we know points to a family dispute, not exploitation.",
+    ],
+    "not_enough_information": [
+        "We have too little contact with the child to give a view either way.",
+    ],
+}
+REVISED_INPUT = "Updated after the strategy meeting: the police disclosure confirms the debt and the threats."
+# The panel's reasons, by decision kind and outcome.
+DECISION_REASONS = {
+    ("rg", "positive"): [
+        "Indicators of county lines exploitation are present: recruitment by older males, travel out of area, "
+        "a debt and threats. The panel has reasonable grounds to believe the child is a victim.",
+        "The account is consistent with what the police and social care hold; the child was moved and "
+        "controlled for the purpose of exploitation.",
+    ],
+    ("rg", "negative"): [
+        "The information does not show recruitment, movement or control by others for the purpose of "
+        "exploitation. The concerns are safeguarding concerns and are being met through the child's plan.",
+        "The panel found no indicator of exploitation beyond the child's own account, which the "
+        "information from the agencies does not support.",
+    ],
+    ("cg", "positive"): [
+        "On the balance of probabilities the child is a victim: the police disclosure confirms the account "
+        "of being made to sell drugs to pay off a debt.",
+        "More likely than not a victim of criminal exploitation: the health and social care records "
+        "support the account of control and threats.",
+    ],
+    ("cg", "negative"): [
+        "On the balance of probabilities the panel could not find that the child was exploited: the "
+        "further information points to a peer group, not control by others.",
+    ],
+}
+EVIDENCE_CONSIDERED = [
+    "The referral, the agencies' inputs, the return home interview and the police intelligence summary.",
+    "The referral, the agencies' inputs, the child's health assessment and school attendance records.",
+]
+DEFERRAL_REASON = "Deferred: the police disclosure from the exploiters' phones is due before the next meeting."
+DELAY_REASONS = {
+    "deferred": "The panel waited for the police disclosure, which it needed to decide.",
+    "cg": "The panel decided reasonable grounds first and waited for the health assessment before deciding "
+    "conclusive grounds.",
+    "reconsideration": "Re-decided after a reconsideration request with new evidence.",
+}
+DISSENT = "The police member would have found the balance met on the phone evidence alone."
+RECONSIDERATION_REQUESTS = {
+    "new_evidence": (
+        "first_responder",
+        "The first responder, {organisation}",
+        "New evidence: the police have since found messages setting the child's 'debt' and daily targets.",
+    ),
+    "guidance_not_followed": (
+        "legal_representative",
+        "The child's solicitor, Harbour Law LLP",
+        "The decision looked for evidence of force, which the guidance says a child does not need to show.",
+    ),
+}
+RECONSIDERATION_REFUSAL = (
+    "The request repeats what the panel considered and gives no new evidence; the decision followed the guidance."
+)

@@ -37,41 +37,36 @@ BATCH_SIZE = 5_000
 # comes half-way through, not last: a panel's last referrals are drafts.
 DUPLICATE_EVERY = 20
 
-# Once every panel has one case in every state, the rest follow roughly a live panel's mix.
+# States a case can be in before the panel has had it in front of a meeting.
+UNDECIDED_STATES = [State.SUBMITTED, State.RETURNED, State.RG_PENDING, State.TRANSFERRED, State.WITHDRAWN, State.DRAFT]
+# States a case reaches through decisions the panel made and signed; their dates come from the
+# panel's past meetings and their rows are inserted by decisions.history_create.
+DECIDED_STATES = [State.CG_POSITIVE, State.CLOSED, State.RG_NEGATIVE, State.CG_NEGATIVE]
+# After a panel's first cases (its meeting cycle, then one in each state above), the rest follow
+# roughly a live panel's mix. Cases on an agenda, awaiting conclusive grounds or reconsidered are
+# only those of the meeting cycle: each needs meetings still to come.
 STATE_SHARES = content.Weighted(
     {
         State.DRAFT: 4,
         State.SUBMITTED: 5,
         State.RETURNED: 3,
         State.RG_PENDING: 8,
-        State.ON_AGENDA: 6,
-        State.RG_POSITIVE: 4,
-        State.RG_NEGATIVE: 4,
-        State.CG_PENDING: 4,
-        State.CG_POSITIVE: 22,
+        State.RG_NEGATIVE: 3,
+        State.CG_POSITIVE: 28,
         State.CG_NEGATIVE: 6,
-        State.RECONSIDERATION: 2,
         State.TRANSFERRED: 7,
         State.WITHDRAWN: 5,
-        State.CLOSED: 20,
+        State.CLOSED: 26,
     }
 )
-# Days from the referral to today, by state: open cases are recent, so their 45-day clocks show
-# green, amber and red; decided cases go back about 18 months.
+# Days from the referral to today, by state, for cases the panel has not yet decided: open cases
+# are recent, so their 45-day clocks show green, amber and red.
 REFERRAL_AGE_DAYS = {
     State.SUBMITTED: (0, 12),
     State.RETURNED: (2, 35),
-    State.RG_PENDING: (3, 60),
-    State.ON_AGENDA: (10, 55),
-    State.RG_POSITIVE: (20, 80),
-    State.CG_PENDING: (30, 110),
-    State.RECONSIDERATION: (40, 200),
-    State.RG_NEGATIVE: (30, 540),
-    State.CG_POSITIVE: (30, 540),
-    State.CG_NEGATIVE: (30, 540),
+    State.RG_PENDING: (3, 50),
     State.TRANSFERRED: (2, 540),
     State.WITHDRAWN: (5, 540),
-    State.CLOSED: (60, 540),
 }
 # States a case reaches only after the coordinator accepted it as in the panel's scope.
 ACCEPTED_STATES = frozenset(
@@ -99,14 +94,7 @@ STATE_REASONS = {
         "The family moved away; the new local authority has referred the child to its own panel.",
         "Made in error: the first responder meant to refer a different young person.",
     ],
-    State.RECONSIDERATION: [
-        "Requested by the first responder: new evidence from the police investigation.",
-        "Requested by the child's solicitor: the decision did not follow the guidance.",
-    ],
-    State.CLOSED: [
-        "Decision letters sent; support continues through the child's plan.",
-        "Reconsideration refused: no new evidence. Case closed.",
-    ],
+    State.CLOSED: [content.CLOSE_REASON],
 }
 NEAR_18, AGE_DISPUTED, OUT_OF_AREA = "near_18", "age_disputed", "out_of_area"
 TRANSFER_REASONS = {
@@ -129,30 +117,45 @@ class Child:
 
 @dataclass
 class Plan:
-    """One referral to make: what is decided before its content (so references follow the dates)."""
+    """One referral to make: what is decided before its content (so references follow the dates).
+
+    A case of the panel's meeting cycle has a `story` (decisions.Story), run through the services
+    once the referral exists; a case decided before the cycle has `decided` (decisions.Decided),
+    whose rows are inserted in bulk.
+    """
 
     site: DemoSite
     state: str
     referrer: User
     referral_date: datetime.date | None
     reference: str | None = None
+    story: object = None
+    decided: object = None
+    last_changed_on: datetime.date | None = None  # when the case last changed, if not a few days after referral
+    lead_social_worker: User | None = None
+    referral_id: int | None = None  # once created
 
 
-def referrals_plan(sites, count, *, rng, today) -> list[Plan]:
+def referrals_plan(sites, count, *, rng, today, cycles) -> list[Plan]:
     """Which panel, state, referrer and date each referral gets, oldest first, drafts last.
 
-    The first referrals give every panel one case in every state; the rest follow STATE_SHARES.
+    A panel's first referrals are the cases of its meeting cycle (`cycles`, from
+    decisions.cycles_plan), then one in each other state; the rest follow STATE_SHARES.
     """
-    every_state = list(State)
     plans = []
-    for number in range(count):
-        site = sites[number % len(sites)]
-        rounds = number // len(sites)
-        state = every_state[rounds] if rounds < len(every_state) else STATE_SHARES.pick(rng)
-        referral_date = None
-        if state != State.DRAFT:
-            referral_date = today - datetime.timedelta(days=rng.randint(*REFERRAL_AGE_DAYS[state]))
-        plans.append(Plan(site=site, state=state, referrer=rng.choice(site.referrers), referral_date=referral_date))
+    for index, (site, cycle) in enumerate(zip(sites, cycles, strict=True)):
+        wanted = count // len(sites) + (1 if index < count % len(sites) else 0)
+        panel_plans = cycle.story_plans(rng=rng)[:wanted]
+        first_states = UNDECIDED_STATES + DECIDED_STATES
+        for number in range(wanted - len(panel_plans)):
+            state = first_states[number] if number < len(first_states) else STATE_SHARES.pick(rng)
+            plan = Plan(site=site, state=state, referrer=rng.choice(site.referrers), referral_date=None)
+            if state in DECIDED_STATES:
+                cycle.decided_plan(plan, rng=rng)
+            elif state != State.DRAFT:
+                plan.referral_date = today - datetime.timedelta(days=rng.randint(*REFERRAL_AGE_DAYS[state]))
+            panel_plans.append(plan)
+        plans += panel_plans
     plans.sort(key=lambda plan: plan.referral_date or today + datetime.timedelta(days=1))
     return plans
 
@@ -188,7 +191,7 @@ def referrals_create(plans, *, rng):
     recent_children = defaultdict(lambda: deque(maxlen=30))
     referral_counts = defaultdict(int)
     duplicates = []
-    with _keeping_given_timestamps(Referral, "created_at", "updated_at"):
+    with keeping_given_timestamps(Referral, "created_at", "updated_at"):
         for start in range(0, len(plans), BATCH_SIZE):
             batch = []
             for plan in plans[start : start + BATCH_SIZE]:
@@ -204,13 +207,15 @@ def referrals_create(plans, *, rng):
                 recent_children[panel_id].append(referral)
                 batch.append(referral)
             bulk_create_with_history(batch, Referral, batch_size=BATCH_SIZE, default_change_reason=CHANGE_REASON)
+            for plan, referral in zip(plans[start : start + BATCH_SIZE], batch, strict=True):
+                plan.referral_id = referral.pk
             ReferralUserObjectPermission.objects.bulk_create(_referrer_permissions(batch, permissions))
             _possible_duplicates_link(duplicates)
             duplicates.clear()
             yield start + len(batch)
 
 
-def statistics_refresh() -> None:
+def statistics_refresh(more_models=()) -> None:
     """Bring the query planner's row counts up to date after a bulk load.
 
     Until autovacuum notices (minutes later, or never for a load that fits under its threshold),
@@ -218,13 +223,14 @@ def statistics_refresh() -> None:
     under one on 100,000 referrals.
     """
     models = [Referral, Referral.history.model, ReferralUserObjectPermission, Referral.possible_duplicates.through]
+    models += [each for model in more_models for each in (model, model.history.model)]
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 @contextmanager
-def _keeping_given_timestamps(model, *field_names):
+def keeping_given_timestamps(model, *field_names):
     """Let bulk_create keep the timestamps we set: a demo case was created months ago, not now."""
     fields = [model._meta.get_field(name) for name in field_names]
     saved = [(field.auto_now, field.auto_now_add) for field in fields]
@@ -285,6 +291,7 @@ def referral_build(plan: Plan, *, rng, now, like: Referral | None = None) -> Ref
         **_child_details(child, site.place.town, on=on, rng=rng),
         **_exploitation(child, site.place.town, on=on, rng=rng),
         **_first_responder(site.place, plan.referrer, on=on, rng=rng),
+        lead_social_worker=plan.lead_social_worker,
     )
     _timestamps_set(referral, plan, now=now, rng=rng)
     _triage_set(referral, plan, transfer_reason, rng=rng)
@@ -417,6 +424,11 @@ def _timestamps_set(referral: Referral, plan: Plan, *, now, rng) -> None:
         referral.created_at = referral.submitted_at - started_writing
         days_since = (now - referral.submitted_at).days
         last_change = referral.submitted_at + datetime.timedelta(days=rng.randint(0, min(days_since, 60)))
+        if plan.story:
+            # Accepted within a day or two; what happens next is recorded by the services.
+            last_change = referral.submitted_at + datetime.timedelta(hours=rng.randint(1, 40))
+        elif plan.last_changed_on:
+            last_change = timezone.make_aware(datetime.datetime.combine(plan.last_changed_on, datetime.time(16, 0)))
     referral.updated_at = min(now, last_change)
     referral._history_date = referral.updated_at
 
@@ -436,6 +448,8 @@ def _triage_set(referral: Referral, plan: Plan, transfer_reason, *, rng) -> None
         referral.state_reason = TRANSFER_REASONS[transfer_reason].format(town=rng.choice(content.OTHER_TOWNS))
     elif plan.state in STATE_REASONS:
         referral.state_reason = rng.choice(STATE_REASONS[plan.state])
+    elif plan.decided:
+        referral.state_reason = plan.decided.state_reason
 
 
 def _leave_unfinished(referral: Referral) -> None:

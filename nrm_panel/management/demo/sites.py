@@ -1,4 +1,8 @@
-"""Demo panels with their partner agencies and one login per role, found again by name or email on a later run."""
+"""Demo panels with their partner agencies and one login per role, found again by name or email on a later run.
+
+Each panel has the people a meeting needs to be quorate: a chair (and a deputy for items the chair
+may not take), a voting member of each statutory partner and an advising member from education.
+"""
 
 from dataclasses import dataclass
 
@@ -15,8 +19,26 @@ AGENCY_NAMES = {
     AgencyKind.EDUCATION: "{town} Education Service",
     AgencyKind.YOUTH_JUSTICE: "{town} Youth Justice Service",
 }
-# Only the agency roles must name an agency (Membership's check constraint).
-ROLE_AGENCIES = {Role.PANEL_MEMBER: AgencyKind.POLICE, Role.DESIGNATED_NURSE: AgencyKind.HEALTH}
+# Panel settings that differ from the defaults, by town: one panel decides reasonable grounds
+# between meetings as the national model allows, one keeps the national 30-day recovery period
+# between the reasonable and conclusive grounds decisions. The others keep the pilot's defaults.
+PANEL_RULES = {
+    "Eastbury": {"allows_rg_between_meetings": True},
+    "Westvale": {"min_days_between_rg_and_cg": 30},
+}
+# Who sits on every panel's meetings, after the referrers: (role, label, email name, agency kind).
+# Only the agency roles name an agency (Membership's check constraint).
+PANEL_PEOPLE = [
+    (Role.COORDINATOR, "NRM coordinator", "coordinator", None),
+    (Role.CHAIR, "Panel chair", "chair", None),
+    (Role.CHAIR, "Panel chair (deputy)", "deputy-chair", None),
+    (Role.PANEL_MEMBER, "Panel member (children's social care)", "panel-member-social-care", AgencyKind.SOCIAL_CARE),
+    (Role.PANEL_MEMBER, "Panel member (police)", "panel-member", AgencyKind.POLICE),
+    (Role.DESIGNATED_NURSE, "Designated nurse or doctor (health)", "designated-nurse", AgencyKind.HEALTH),
+    (Role.PANEL_MEMBER, "Panel member (education, advising)", "panel-member-education", AgencyKind.EDUCATION),
+    (Role.AUDITOR, "Auditor", "auditor", None),
+    (Role.ADMINISTRATOR, "Administrator", "administrator", None),
+]
 
 
 @dataclass(frozen=True)
@@ -24,30 +46,30 @@ class DemoLogin:
     role: str
     label: str
     email: str
+    agency_kind: str | None = None
 
 
 @dataclass
 class DemoSite:
-    """One demo panel and the people the referrals need: its referrers and its coordinator."""
+    """One demo panel and its people: referrers, coordinator, chairs, and a member for each agency kind."""
 
     place: content.PlaceName
     panel: Panel
     referrers: list
     coordinator: User
+    chair: User
+    deputy_chair: User
+    members: dict  # agency kind -> the member who writes that agency's inputs
+    agencies: dict  # agency kind -> Agency
 
 
 def demo_logins(place: content.PlaceName) -> list[DemoLogin]:
-    """The demo logins of a panel, one per role; the first panel has a second referrer."""
-    logins = [DemoLogin(role, _label(role), f"{role.value.replace('_', '-')}@{place.slug}.example") for role in Role]
+    """The demo logins of a panel, one per seat at the meeting; the first panel has a second referrer."""
+    logins = [DemoLogin(Role.REFERRER, Role.REFERRER.label, f"referrer@{place.slug}.example")]
     if place == content.place_names(1)[0]:
-        logins.insert(1, DemoLogin(Role.REFERRER, "Referrer (a second one)", f"referrer2@{place.slug}.example"))
+        logins.append(DemoLogin(Role.REFERRER, "Referrer (a second one)", f"referrer2@{place.slug}.example"))
+    logins += [DemoLogin(role, label, f"{name}@{place.slug}.example", kind) for role, label, name, kind in PANEL_PEOPLE]
     return logins
-
-
-def _label(role: Role) -> str:
-    if role in ROLE_AGENCIES:
-        return f"{role.label} ({AgencyKind(ROLE_AGENCIES[role]).label.lower()})"
-    return role.label
 
 
 def sites_ensure(places, *, password_hash: str, rng) -> list[DemoSite]:
@@ -55,15 +77,22 @@ def sites_ensure(places, *, password_hash: str, rng) -> list[DemoSite]:
     agencies = agencies_ensure(places, panels)
     users = users_ensure(places, password_hash=password_hash, rng=rng)
     memberships_ensure(places, panels, agencies, users)
-    return [
-        DemoSite(
-            place=place,
-            panel=panel,
-            referrers=[users[login.email] for login in demo_logins(place) if login.role == Role.REFERRER],
-            coordinator=users[f"coordinator@{place.slug}.example"],
+    sites = []
+    for place, panel in zip(places, panels, strict=True):
+        logins = demo_logins(place)
+        sites.append(
+            DemoSite(
+                place=place,
+                panel=panel,
+                referrers=[users[login.email] for login in logins if login.role == Role.REFERRER],
+                coordinator=users[f"coordinator@{place.slug}.example"],
+                chair=users[f"chair@{place.slug}.example"],
+                deputy_chair=users[f"deputy-chair@{place.slug}.example"],
+                members={login.agency_kind: users[login.email] for login in logins if login.agency_kind},
+                agencies={kind: agencies[(panel.id, kind)] for kind in AGENCY_NAMES},
+            )
         )
-        for place, panel in zip(places, panels, strict=True)
-    ]
+    return sites
 
 
 def panels_ensure(places) -> list[Panel]:
@@ -75,7 +104,15 @@ def panels_ensure(places) -> list[Panel]:
             continue
         code = next(code for code in content.candidate_codes(place) if code not in taken_codes)
         taken_codes.add(code)
-        new.append(Panel(name=place.panel_name, code=code, local_authorities=f"{place.town} Council"))
+        new.append(
+            Panel(
+                name=place.panel_name,
+                code=code,
+                local_authorities=f"{place.town} Council",
+                meeting_place=content.MEETING_PLACE.format(town=place.town),
+                **PANEL_RULES.get(place.town, {}),
+            )
+        )
     for panel in bulk_create_with_history(new, Panel, default_change_reason=CHANGE_REASON):
         existing[panel.name] = panel
     return [existing[place.panel_name] for place in places]
@@ -130,6 +167,6 @@ def memberships_ensure(places, panels, agencies, users) -> None:
             user = users[login.email]
             if (user.id, panel.id, login.role) in existing:
                 continue
-            agency = agencies[(panel.id, ROLE_AGENCIES[login.role])] if login.role in ROLE_AGENCIES else None
+            agency = agencies[(panel.id, login.agency_kind)] if login.agency_kind else None
             new.append(Membership(user=user, panel=panel, role=login.role, agency=agency))
     bulk_create_with_history(new, Membership, default_change_reason=CHANGE_REASON)
