@@ -37,6 +37,23 @@ class UserAdmin(DjangoUserAdmin):
 class PanelAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "nation", "decision_target_days", "is_active"]
     search_fields = ["name", "code"]
+    fieldsets = (
+        (None, {"fields": ("name", "code", "local_authorities", "nation", "is_active")}),
+        ("Targets", {"fields": ("decision_target_days", "notifies_police")}),
+        (
+            "How the panel decides",
+            {
+                "fields": (
+                    "required_input_kinds",
+                    "voting_kinds",
+                    "quorum_kinds",
+                    "min_days_between_rg_and_cg",
+                    "allows_rg_between_meetings",
+                )
+            },
+        ),
+        ("Regular meeting", {"fields": ("meeting_week_of_month", "meeting_weekday", "meeting_time", "meeting_place")}),
+    )
 
 
 @admin.register(Agency)

@@ -67,7 +67,9 @@ def test_a_month_of_panel_work_through_the_pages(client, sitting):
     for kind in ("rg", "cg"):
         url = reverse("decisions:decision_record", args=[meeting.public_id, item.pk, kind])
         assert client.get(url).status_code == 200
-        response = client.post(url, {"outcome": "positive", "reasons": f"{kind} reasons", "evidence_considered": "All."})
+        response = client.post(
+            url, {"outcome": "positive", "reasons": f"{kind} reasons", "evidence_considered": "All."}
+        )
         assert response.status_code == 302, response.content.decode()[:3000]
     assert client.get(item_url).status_code == 200
     assert client.post(reverse("decisions:sign_off", args=[meeting.public_id, item.pk])).status_code == 302

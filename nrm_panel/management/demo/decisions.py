@@ -102,11 +102,6 @@ class Close:
 
 
 @dataclass(frozen=True)
-class BetweenMeetings:
-    """The chair has started a reasonable grounds decision between meetings today; not yet signed off."""
-
-
-@dataclass(frozen=True)
 class Story:
     name: str
     referred: tuple  # (meeting label, fewest days, most days) before that meeting
@@ -176,8 +171,6 @@ STORIES = [
     Story("today, a revised input", ("T", 38, 42), (Wait("T"),), revised_input=AgencyKind.POLICE),
     Story("next meeting", ("N1", 25, 40), (Wait("N1"),), missing_input=AgencyKind.POLICE),
 ]
-# On a panel that decides reasonable grounds between meetings, the last case shows that instead.
-BETWEEN_MEETINGS_STORY = Story("between meetings", ("T", 2, 4), (BetweenMeetings(),))
 
 
 @dataclass
@@ -223,10 +216,7 @@ class Cycle:
         return self.site.panel
 
     def stories(self) -> list[Story]:
-        stories = list(STORIES)
-        if self.panel.allows_rg_between_meetings:
-            stories[-1] = BETWEEN_MEETINGS_STORY
-        return [dataclasses.replace(story, steps=self._adapted(story.steps)) for story in stories]
+        return [dataclasses.replace(story, steps=self._adapted(story.steps)) for story in STORIES]
 
     def _adapted(self, steps) -> tuple:
         """The steps as the panel's rules allow: with days required between RG and CG, CG moves to a later meeting."""
@@ -552,7 +542,7 @@ class _CycleRun:
         story, referral_id = plan.story, plan.referral_id
         day = datetime.timedelta(days=1)
         cursor = plan.referral_date + day  # accepted by the coordinator
-        rounds = [step for step in story.steps if isinstance(step, Sit | Wait | BetweenMeetings)]
+        rounds = [step for step in story.steps if isinstance(step, Sit | Wait)]
         for step in story.steps:
             is_last_round = step is rounds[-1]
             if isinstance(step, Sit | Wait):
@@ -576,9 +566,6 @@ class _CycleRun:
                     dissent=dissent,
                 )
                 cursor = on
-            elif isinstance(step, BetweenMeetings):
-                self._on(self.today - day, datetime.time(15), self._inputs, referral_id, story, outcome=None)
-                self._on(self.today, datetime.time(9), self._between_meetings, referral_id)
             elif isinstance(step, Reconsider):
                 decided_on = cursor
                 cursor = min(decided_on + step.request_after * day, self.today)
@@ -637,23 +624,6 @@ class _CycleRun:
                     version=saved.version,
                     **answers,
                 )
-
-    def _between_meetings(self, referral_id: int) -> None:
-        item = services.meeting_start_between_meetings(referral=self._referral(referral_id), user=self.chair)
-        members = self.site.members
-        services.attendance_record(
-            meeting=item.meeting,
-            user=self.chair,
-            people=[members[kind] for kind in (AgencyKind.SOCIAL_CARE, AgencyKind.POLICE, AgencyKind.HEALTH)],
-        )
-        services.decision_record(
-            item=item,
-            user=self.chair,
-            kind=RG,
-            outcome=POSITIVE,
-            reasons=self.rng.choice(content.DECISION_REASONS[(RG, POSITIVE)]),
-            evidence_considered=self.rng.choice(content.EVIDENCE_CONSIDERED),
-        )
 
     def _reconsider(self, referral_id: int, step: Reconsider, received_on: datetime.date) -> None:
         referral = self._referral(referral_id)
