@@ -93,8 +93,12 @@ class PanelMeeting(models.Model):
         ]
 
     def __str__(self):
-        label = "Meeting" if self.kind == MeetingKind.SCHEDULED else self.get_kind_display() + " meeting"
-        return f"{label}, {self.date:%-d %B %Y}"
+        labels = {
+            MeetingKind.SCHEDULED: "Meeting",
+            MeetingKind.EXTRAORDINARY: "Extraordinary meeting",
+            MeetingKind.BETWEEN_MEETINGS: "Decision between meetings",
+        }
+        return f"{labels[self.kind]}, {self.date:%-d %B %Y}"
 
     @property
     def is_open(self) -> bool:

@@ -41,6 +41,8 @@ STALE = "Someone else changed this while you were working on it. Check what is s
 MEETING_NOT_OPEN = "The meeting is not open: the chair opens it on the day."
 MEETING_NOT_YET = "This meeting is on {date}: the chair can open it on the day."
 MEETING_CLOSED = "This meeting's minutes are approved: it can no longer change."
+MEETING_ALREADY_OPEN = "This meeting is already open, chaired by {chair}."
+MEETING_NOT_AVAILABLE = "That meeting is {status}: choose another."
 MEETING_NOT_SCHEDULED = "Only a meeting that has not started can be moved or cancelled."
 MEETING_HAS_ITEMS = "Take the cases off the agenda, or move them to another meeting, before cancelling it."
 NOT_THE_CHAIR = "Only the chair of this item can do this."
@@ -78,6 +80,7 @@ RECEIVED_BEFORE_DECISION = "The request cannot have been received before the dec
 RECEIVED_IN_FUTURE = "The date received cannot be in the future."
 RECONSIDERATION_DONE = "This reconsideration has already been {status}."
 BETWEEN_MEETINGS_NOT_ALLOWED = "This panel decides reasonable grounds only at its meetings."
+ONLY_RG_BETWEEN_MEETINGS = "Only reasonable grounds is decided between meetings: conclusive grounds go to a meeting."
 MINUTES_UNFINISHED = "Sign off or take off every item before approving the minutes."
 NOT_RETURNABLE = "Only signed decisions can be returned to the Single Competent Authority."
 
@@ -148,13 +151,13 @@ def meetings_schedule(*, panel: Panel, today: datetime.date, months: int = 6) ->
     """Create the panel's regular meetings for the coming months; safe to run again."""
     created = []
     for date in meeting_dates_by_rule(panel, start=today, end=today + relativedelta(months=months)):
-        meeting, was_created = PanelMeeting.objects.get_or_create(
-            panel=panel,
-            rule_date=date,
-            defaults={"date": date, "starts_at": panel.meeting_time, "place": panel.meeting_place},
+        if PanelMeeting.objects.filter(panel=panel, rule_date=date).exists():
+            continue
+        meeting = PanelMeeting(
+            panel=panel, rule_date=date, date=date, starts_at=panel.meeting_time, place=panel.meeting_place
         )
-        if was_created:
-            created.append(meeting)
+        _save(meeting, "Scheduled by the panel's rule")
+        created.append(meeting)
     return created
 
 
@@ -244,8 +247,10 @@ def meeting_open(*, meeting: PanelMeeting, user, today: datetime.date | None = N
         _require_role(user, meeting.panel_id, {Role.CHAIR})
         if meeting.status == MeetingStatus.OPEN and meeting.chair_id == user.pk:
             return meeting
+        if meeting.status == MeetingStatus.OPEN:
+            raise DecisionError(MEETING_ALREADY_OPEN.format(chair=meeting.chair))
         if meeting.status != MeetingStatus.SCHEDULED:
-            raise DecisionError(MEETING_CLOSED if meeting.status == MeetingStatus.CLOSED else MEETING_NOT_SCHEDULED)
+            raise DecisionError(MEETING_NOT_AVAILABLE.format(status=meeting.get_status_display().lower()))
         if meeting.date > today:
             raise DecisionError(MEETING_NOT_YET.format(date=f"{meeting.date:%-d %B %Y}"))
         meeting.status = MeetingStatus.OPEN
@@ -253,13 +258,12 @@ def meeting_open(*, meeting: PanelMeeting, user, today: datetime.date | None = N
         meeting.opened_at = timezone.now()
         meeting.version += 1
         _save(meeting, "Meeting opened")
-        capacity, agency = _capacity(meeting.panel, user, is_chair=True)
-        attendance, _ = Attendance.objects.get_or_create(
-            meeting=meeting, person=user, defaults={"capacity": capacity, "agency": agency, "recorded_by": user}
+        _, agency = _capacity(meeting.panel, user, is_chair=True)
+        attendance = meeting.attendances.filter(person=user).first() or Attendance(
+            meeting=meeting, person=user, agency=agency, recorded_by=user
         )
-        if attendance.capacity != Capacity.CHAIR:
-            attendance.capacity = Capacity.CHAIR
-            _save(attendance, "Chairing the meeting")
+        attendance.capacity = Capacity.CHAIR
+        _save(attendance, "Chairing the meeting")
     return meeting
 
 
@@ -304,7 +308,7 @@ def agenda_add(*, meeting: PanelMeeting, referral: Referral, user) -> AgendaItem
         if referral.panel_id != meeting.panel_id:
             raise NotAllowed(OTHER_PANEL)
         if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.OPEN):
-            raise DecisionError(MEETING_CLOSED)
+            raise DecisionError(MEETING_NOT_AVAILABLE.format(status=meeting.get_status_display().lower()))
         referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
         open_item = AgendaItem.objects.filter(referral=referral, removed_at=None, signed_off_at=None).first()
         if open_item:
@@ -449,10 +453,16 @@ def _snapshot(decision: Decision, item: AgendaItem, quorum) -> None:
     """What a court or the SCA's audit will ask of the decision, as it stood on the day."""
 
     def who(attendance):
+        if attendance.person_id == item.chair_id:
+            capacity = "Chair"
+        elif attendance.capacity == Capacity.CHAIR:
+            capacity = "Present, not chairing this item"
+        else:
+            capacity = attendance.get_capacity_display()
         return {
             "name": str(attendance.person),
             "agency": str(attendance.agency) if attendance.agency_id else "",
-            "capacity": attendance.get_capacity_display(),
+            "capacity": capacity,
         }
 
     decision.present = [who(a) for a in quorum.taking_part]
@@ -538,6 +548,8 @@ def decision_record(
             raise StaleRecord(STALE)
         others = {k: d for k, d in decisions.items() if k != kind}
         if kind not in _allowed_kinds(item, others):
+            if item.meeting.kind == MeetingKind.BETWEEN_MEETINGS:
+                raise DecisionError(ONLY_RG_BETWEEN_MEETINGS)
             if kind == DecisionKind.CG and item.purpose != ItemPurpose.CG:
                 raise DecisionError(CG_NEEDS_POSITIVE_RG)
             raise DecisionError(KIND_NOT_AT_ITEM.format(kind=DecisionKind(kind).label.lower()))
@@ -570,7 +582,8 @@ def decision_record(
                             days=item.meeting.panel.min_days_between_rg_and_cg, date=f"{earliest:%-d %B %Y}"
                         )
                     )
-        clock = case_clock(item.referral, today=decided_on)
+        # The target (day 45 by default) is for the first decisions; a reconsideration comes after it by nature.
+        clock = None if item.purpose == ItemPurpose.RECONSIDERATION else case_clock(item.referral, today=decided_on)
         effective_date = deferred_to.date if deferred_to else decided_on
         if clock and clock.target_date < effective_date and not delay_reason.strip():
             raise DecisionError(
@@ -586,8 +599,9 @@ def decision_record(
         decision.deferred_to = deferred_to
         decision.delay_reason = delay_reason.strip()
         decision.decided_on = decided_on
-        if item.purpose == ItemPurpose.RECONSIDERATION and kind == item.reconsideration.decision.kind:
-            decision.supersedes = item.reconsideration.decision
+        is_redecision = item.purpose == ItemPurpose.RECONSIDERATION and kind == item.reconsideration.decision.kind
+        # A deferral decides nothing: the decision it would replace stays the current one.
+        decision.supersedes = item.reconsideration.decision if is_redecision and outcome != Outcome.DEFERRED else None
         if existing:
             decision.version += 1
         _snapshot(decision, item, quorum)
@@ -634,7 +648,7 @@ def item_sign_off(*, item: AgendaItem, user) -> AgendaItem:
         item.signed_off_at = now
         item.signed_off_by = user
         _save(item, "Signed off")
-        if item.reconsideration_id:
+        if item.reconsideration_id and first.outcome != Outcome.DEFERRED:
             item.reconsideration.status = ReconsiderationStatus.DECIDED
             _save(item.reconsideration, "Re-decided by the panel")
         _move_case_after_sign_off(item, decisions, user)

@@ -160,6 +160,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A change reason is what a person typed (a return reason, a decision's reasons): never cut it short.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 CELERY_BEAT_SCHEDULE: dict = {
     "meetings-schedule-all": {"task": "decisions.tasks.meetings_schedule_all", "schedule": 24 * 60 * 60},
 }

@@ -49,3 +49,8 @@ def expect_date(page: Page, legend: str, date: datetime.date) -> None:
 
 def save_and_continue(page: Page) -> None:
     page.get_by_role("button", name="Save and continue").click()
+
+
+def expect_success(page: Page, message: str) -> None:
+    """The green banner a page shows after a change is saved."""
+    expect(page.get_by_role("alert", name="Success")).to_contain_text(message)

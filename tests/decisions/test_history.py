@@ -3,7 +3,6 @@ reconsideration is kept by django-simple-history with the reason for it, which t
 audit read; a reason a person types is kept whatever its length."""
 
 import pytest
-from django.db import DataError
 
 from decisions import services
 from decisions.models import (
@@ -123,10 +122,6 @@ def test_every_history_record_of_the_meeting_has_a_reason(sitting, worked_case):
         assert all(reasons(history)), history.model
 
 
-@pytest.mark.xfail(
-    reason="BUG: meeting_open creates the chair's Attendance with get_or_create, so its history has no reason",
-    strict=True,
-)
 def test_the_chairs_attendance_is_recorded_with_a_reason(sitting):
     services.meeting_open(meeting=sitting.meeting, user=sitting.chair)
 
@@ -197,13 +192,8 @@ LONG = (
     "The child gave a consistent account to the social worker and the police; the school saw the same "
     "indicators over the spring term, and the phone download shows the line's messages."
 )
-LONG_REASON_BUG = (
-    "BUG: a typed reason goes into history_change_reason (varchar 100) untruncated: "
-    "a decision's reasons over 51 characters (49-character prefix) fail sign-off, other reasons over ~80 fail"
-)
 
 
-@pytest.mark.xfail(reason=LONG_REASON_BUG, raises=DataError, strict=True)
 def test_a_decision_with_full_reasons_is_signed_off(sitting, steps):
     case = steps.case()
     item = steps.add(sitting.meeting, case)
@@ -217,7 +207,6 @@ def test_a_decision_with_full_reasons_is_signed_off(sitting, steps):
     assert decision.reasons == LONG
 
 
-@pytest.mark.xfail(reason=LONG_REASON_BUG, raises=DataError, strict=True)
 def test_a_deferral_with_full_reasons_is_signed_off(sitting, steps):
     item = steps.add(sitting.meeting, steps.case())
     steps.open(sitting.meeting)
@@ -229,7 +218,6 @@ def test_a_deferral_with_full_reasons_is_signed_off(sitting, steps):
     assert item.is_signed_off
 
 
-@pytest.mark.xfail(reason=LONG_REASON_BUG, raises=DataError, strict=True)
 def test_a_case_is_taken_off_the_agenda_with_a_full_reason(sitting, steps):
     item = steps.add(sitting.meeting, steps.case())
 
@@ -239,7 +227,6 @@ def test_a_case_is_taken_off_the_agenda_with_a_full_reason(sitting, steps):
     assert item.removal_reason == LONG
 
 
-@pytest.mark.xfail(reason=LONG_REASON_BUG, raises=DataError, strict=True)
 def test_a_meeting_is_cancelled_with_a_full_reason(sitting):
     services.meeting_cancel(meeting=sitting.meeting, user=sitting.coordinator, reason=LONG)
 
@@ -247,7 +234,6 @@ def test_a_meeting_is_cancelled_with_a_full_reason(sitting):
     assert sitting.meeting.reason == LONG
 
 
-@pytest.mark.xfail(reason=LONG_REASON_BUG, raises=DataError, strict=True)
 def test_a_reconsideration_is_refused_with_a_full_reason(sitting, steps):
     case = steps.case(referral_date=steps.day(-20))
     steps.decide(case, steps.meeting(steps.day(-10)), (RG, Outcome.NEGATIVE))

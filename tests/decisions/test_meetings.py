@@ -6,7 +6,6 @@ import datetime
 import re
 
 import pytest
-from django.db import DataError
 
 from decisions import selectors, services
 from decisions.models import (
@@ -22,19 +21,11 @@ from decisions.models import (
 )
 from nrm_panel.models import Weekday, WeekOfMonth
 from referrals.models import State
-from tests.factories import AgendaItemFactory, PanelMeetingFactory, RgPendingReferralFactory, referral_in_state
+from tests.factories import PanelMeetingFactory, RgPendingReferralFactory, referral_in_state
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-
-# str() of a between-meetings meeting is "Reasonable grounds between meetings meeting, 24 November 2026", so
-# agenda_add's case history reason "Added to a meeting's agenda: <meeting> (Reasonable grounds)" is over 100
-# characters, the length of django-simple-history's history_change_reason column.
-BETWEEN_MEETINGS_BUG = (
-    "BUG: meeting_start_between_meetings always fails: agenda_add's change reason for a between-meetings meeting "
-    "is longer than history_change_reason's 100 characters (DataError)"
-)
 
 
 # --- Scheduling from the panel's rule --------------------------------------------------------------
@@ -164,7 +155,6 @@ def between_meetings(sitting):
     return sitting.panel
 
 
-@pytest.mark.xfail(reason=BETWEEN_MEETINGS_BUG, raises=DataError, strict=True)
 def test_rg_between_meetings_is_decided_like_a_short_meeting_under_the_quorum_rule(sitting, steps, between_meetings):
     case = steps.case()
     item = services.meeting_start_between_meetings(referral=case, user=sitting.chair)
@@ -188,14 +178,11 @@ def test_rg_between_meetings_is_decided_like_a_short_meeting_under_the_quorum_ru
 
 @pytest.fixture
 def between_meetings_item(sitting):
-    """A case on a between-meetings meeting that is open with the statutory partners present.
-
-    Made with a factory: `agenda_add` cannot yet put a case on such a meeting (see BETWEEN_MEETINGS_BUG).
-    """
-    meeting = PanelMeetingFactory(panel=sitting.panel, kind=MeetingKind.BETWEEN_MEETINGS)
-    item = AgendaItemFactory(meeting=meeting, referral=sitting.case(state=State.ON_AGENDA), added_by=sitting.chair)
-    services.meeting_open(meeting=meeting, user=sitting.chair)
-    services.attendance_record(meeting=meeting, user=sitting.chair, people=sitting.voting_members)
+    """A case on a between-meetings meeting, with the statutory partners taking part."""
+    sitting.panel.allows_rg_between_meetings = True
+    sitting.panel.save()
+    item = services.meeting_start_between_meetings(referral=sitting.case(), user=sitting.chair)
+    services.attendance_record(meeting=item.meeting, user=sitting.chair, people=sitting.voting_members)
     return item
 
 
@@ -207,16 +194,12 @@ def test_only_rg_is_recorded_at_a_between_meetings_meeting(steps, between_meetin
     assert list(between_meetings_item.decisions.values_list("kind", flat=True)) == [DecisionKind.RG]
 
 
-@pytest.mark.xfail(
-    reason="BUG: CG between meetings is refused with CG_NEEDS_POSITIVE_RG although a positive RG is recorded",
-    strict=True,
-)
 def test_cg_between_meetings_is_refused_with_a_message_that_says_why(steps, between_meetings_item):
     steps.record(between_meetings_item, DecisionKind.RG, Outcome.POSITIVE)
 
     with pytest.raises(services.DecisionError) as refused:
         steps.record(between_meetings_item, DecisionKind.CG, Outcome.POSITIVE)
-    assert str(refused.value) == services.KIND_NOT_AT_ITEM.format(kind="conclusive grounds")
+    assert str(refused.value) == services.ONLY_RG_BETWEEN_MEETINGS
 
 
 def test_a_case_awaiting_cg_is_not_decided_between_meetings(sitting, steps, between_meetings):

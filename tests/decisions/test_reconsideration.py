@@ -199,14 +199,6 @@ def test_an_item_reconsidering_a_cg_takes_no_rg(sitting, steps):
     assert not item.decisions.exists()
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: item_sign_off marks the reconsideration DECIDED before _move_case_after_sign_off defers it, so "
-        "agenda_add finds no ACCEPTED reconsideration and refuses (RECONSIDERATION_NOT_ACCEPTED)"
-    ),
-    raises=services.DecisionError,
-    strict=True,
-)
 def test_a_deferred_reconsideration_goes_on_the_later_meetings_agenda(sitting, steps, negative_rg):
     reconsideration = request(sitting, negative_rg, received_on=day_after_decision(10))
     services.reconsideration_accept(reconsideration=reconsideration, user=sitting.coordinator)
@@ -226,13 +218,6 @@ def test_a_deferred_reconsideration_goes_on_the_later_meetings_agenda(sitting, s
     assert negative_rg.state == State.ON_AGENDA
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: decision_record sets `supersedes` on a deferred decision at a reconsideration item; the deferral then "
-        "takes the old decision's one-to-one `superseded_by`, and the real re-decision cannot supersede it"
-    ),
-    strict=True,
-)
 def test_a_deferred_decision_does_not_supersede_the_decision_under_reconsideration(sitting, steps, negative_rg):
     old = negative_rg.decisions.get()
     services.reconsideration_accept(
