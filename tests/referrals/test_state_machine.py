@@ -708,3 +708,12 @@ def test_only_the_referrer_changes_their_draft_through_the_services(people, draf
     draft.refresh_from_db()
     assert draft.first_name != "X"
     assert not draft.attachments.exists()
+
+
+def test_a_long_reason_is_recorded_in_full(panel, coordinator, referrer):
+    case = make_case(State.SUBMITTED, panel, referrer)
+    reason = "Please add the police reference and the school's safeguarding record. " * 8
+
+    services.referral_return(referral=case, user=coordinator, reason=reason)
+
+    assert case.history.latest().history_change_reason == f"{MOVES['return'].done}: {reason.strip()}"

@@ -6,7 +6,7 @@ minutes approved), an extraordinary meeting between them, a meeting today that h
 the next regular meeting with cases on its agenda, and one regular meeting cancelled. Its cases
 (`STORIES`) are decided, deferred, reconsidered and closed at and between those meetings.
 
-The services stamp what they write with the time now; `_as_of` moves those stamps back to the day
+The services stamp what they write with the time now; `_Clock` moves those stamps back to the day
 each thing happened, so the case timelines and the minutes read true.
 
 Cases decided before the cycle (most of a large load) get the same rows, made in bulk by
@@ -19,9 +19,11 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from itertools import groupby
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import DateTimeField, ExpressionWrapper, F, Max, Value
+from django.db import connection
+from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -208,6 +210,7 @@ class Cycle:
     today: datetime.date
     is_new: bool  # the panel has no meetings yet: its cycle is run through the services
     dates: dict  # meeting label -> date, in date order
+    regular_today: bool  # today's meeting is the regular one, not an extraordinary one
     schedule_months: int
     history_dates: list
 
@@ -309,6 +312,7 @@ def cycles_plan(sites, *, today: datetime.date) -> list[Cycle]:
         rule_dates = services.meeting_dates_by_rule(panel, start=past[0], end=past[0] + relativedelta(months=months))
         dates = {"P1": past[0], "E": past[0] + datetime.timedelta(days=14), "P2": past[1], "P3": past[2], "T": today}
         dates |= {f"N{number}": date for number, date in enumerate([d for d in rule_dates if d > today], start=1)}
+        regular_today = today in rule_dates
         history = services.meeting_dates_by_rule(
             panel, start=today - relativedelta(months=HISTORY_MONTHS), end=past[0] - datetime.timedelta(days=1)
         )
@@ -323,6 +327,7 @@ def cycles_plan(sites, *, today: datetime.date) -> list[Cycle]:
                 today=today,
                 is_new=not PanelMeeting.objects.filter(panel=panel).exists(),
                 dates=dates,
+                regular_today=regular_today,
                 schedule_months=months,
                 history_dates=[date for date in history if date not in taken],
             )
@@ -335,12 +340,14 @@ def cycles_plan(sites, *, today: datetime.date) -> list[Cycle]:
 
 def cycles_run(cycles, plans, *, rng) -> int:
     """Run each new panel's cycle; returns how many panels ran one."""
+    clock = _Clock()
     ran = 0
     for cycle in cycles:
         if cycle.is_new:
             stories = [plan for plan in plans if plan.story and plan.site is cycle.site]
-            _CycleRun(cycle, stories, rng=rng).run()
+            _CycleRun(cycle, stories, rng=rng, clock=clock).run()
             ran += 1
+    clock.restamp()
     return ran
 
 
@@ -348,7 +355,7 @@ def _moment(date: datetime.date, at: datetime.time) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(date, at))
 
 
-# What the services stamp with the time now, by model; `_as_of` moves these back.
+# What the services stamp with the time now, by model; _Clock moves these back.
 STAMPED_FIELDS = [
     (Referral, ["updated_at"]),
     (PanelMeeting, ["opened_at", "minutes_approved_at"]),
@@ -361,37 +368,63 @@ STAMPED_FIELDS = [
 ]
 
 
-@contextmanager
-def _as_of(moment: datetime.datetime | None):
-    """Date what the services write inside the block at `moment` (None: leave it as now).
+class _Clock:
+    """Dates what the services write at the moment it happens in the story, not now.
 
-    Each history record gets a minute more than the one before, so a case's timeline keeps its order.
+    Each block of service calls (`as_of`) is remembered by the stretch of real time it took; at the
+    end `restamp` moves every stamp written in a stretch to its moment, in a few statements. Within
+    a block each history record gets a minute more than the one before, so timelines keep their order.
     """
-    if moment is None:
+
+    def __init__(self):
+        self.blocks = []  # (started, ended, moment)
+
+    @contextmanager
+    def as_of(self, moment: datetime.datetime | None):
+        """Run the block as if at `moment`; None leaves what it writes stamped now."""
+        started = timezone.now()
         yield
-        return
-    started = timezone.now()
-    marks = {model: model.history.aggregate(last=Max("history_id"))["last"] or 0 for model, _ in STAMPED_FIELDS}
-    yield
-    for model, fields in STAMPED_FIELDS:
-        records = model.history.filter(history_id__gt=marks[model])
-        ids = set(records.values_list("id", flat=True))
-        if not ids:
-            continue
-        minutes = (F("history_id") - marks[model]) * Value(datetime.timedelta(minutes=1))
-        records.update(history_date=ExpressionWrapper(Value(moment) + minutes, output_field=DateTimeField()))
-        tracked = {field.name for field in model.history.model._meta.fields}
-        for field in fields:
-            model.objects.filter(pk__in=ids, **{f"{field}__gte": started}).update(**{field: moment})
-            if field in tracked:
-                records.filter(**{f"{field}__gte": started}).update(**{field: moment})
+        if moment is not None:
+            self.blocks.append((started, timezone.now(), moment))
+
+    def restamp(self) -> None:
+        if not self.blocks:
+            return
+        blocks = ", ".join(["(%s::timestamptz, %s::timestamptz, %s::timestamptz)"] * len(self.blocks))
+        params = [value for block in self.blocks for value in block]
+        with connection.cursor() as cursor:
+            for model, fields in STAMPED_FIELDS:
+                history = model.history.model
+                tracked = {field.name for field in history._meta.fields}
+                for field in fields:
+                    tables = [model._meta.db_table] + ([history._meta.db_table] if field in tracked else [])
+                    column = model._meta.get_field(field).column
+                    for table in tables:
+                        cursor.execute(
+                            f"UPDATE {table} AS t SET {column} = b.moment "
+                            f"FROM (VALUES {blocks}) AS b(started, ended, moment) "
+                            f"WHERE t.{column} BETWEEN b.started AND b.ended",
+                            params,
+                        )
+                cursor.execute(
+                    f"WITH b(started, ended, moment) AS (VALUES {blocks}), "
+                    "dated AS ("
+                    "  SELECT h.history_id, b.moment + (ROW_NUMBER() OVER ("
+                    "    PARTITION BY b.started ORDER BY h.history_id) - 1) * INTERVAL '1 minute' AS history_date"
+                    f"  FROM {history._meta.db_table} AS h JOIN b ON h.history_date BETWEEN b.started AND b.ended"
+                    "  WHERE h.history_date >= %s"
+                    ") "
+                    f"UPDATE {history._meta.db_table} AS h SET history_date = dated.history_date "
+                    "FROM dated WHERE h.history_id = dated.history_id",
+                    [*params, self.blocks[0][0]],
+                )
 
 
 class _CycleRun:
     """One panel's cycle: events (meetings called, cases added, inputs, sittings, requests) run in date order."""
 
-    def __init__(self, cycle: Cycle, plans, *, rng):
-        self.cycle, self.rng = cycle, rng
+    def __init__(self, cycle: Cycle, plans, *, rng, clock: _Clock):
+        self.cycle, self.rng, self.clock = cycle, rng, clock
         self.site, self.panel, self.today = cycle.site, cycle.panel, cycle.today
         self.chair, self.coordinator = self.site.chair, self.site.coordinator
         self.meetings = {}  # label -> PanelMeeting
@@ -403,7 +436,7 @@ class _CycleRun:
         dates = self.cycle.dates
         self._on(dates["P1"] - datetime.timedelta(days=45), datetime.time(9), self._schedule)
         self._on(dates["P1"] - datetime.timedelta(days=3), datetime.time(9), self._extraordinary_call_past)
-        if dates["T"] not in self._rule_dates():
+        if not self.cycle.regular_today:
             self._on(self.today - datetime.timedelta(days=6), datetime.time(9), self._extraordinary_call_today)
         if CANCELLED_LABEL in dates:
             self._on(self.today - datetime.timedelta(days=1), datetime.time(16), self._cancel)
@@ -415,16 +448,14 @@ class _CycleRun:
         for plan in self.plans:
             self._story_events(plan)
         self.events.sort(key=lambda event: event[:3])
-        for date, at, _, function in self.events:
-            with _as_of(_moment(date, at) if date < self.today else None):
-                function()
+        for (date, at), events in groupby(self.events, key=lambda event: event[:2]):
+            with self.clock.as_of(_moment(date, at) if date < self.today else None):
+                for *_, function in events:
+                    function()
 
     def _on(self, date, at, function, *args, **kwargs) -> None:
         """Run `function` on `date` at `at`: no later than today, when it runs as now."""
         self.events.append((min(date, self.today), at, len(self.events), partial(function, *args, **kwargs)))
-
-    def _rule_dates(self) -> set:
-        return {date for label, date in self.cycle.dates.items() if label[0] in "PN"}
 
     # Meetings
 
