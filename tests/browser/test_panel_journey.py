@@ -8,14 +8,13 @@ from playwright.sync_api import Page, expect
 
 from decisions import services
 from tests.browser.helpers import choose, expect_success, fill, question, sign_in
-from tests.decisions.conftest import sitting  # noqa: F401  (a panel ready to sit, shared with tests/decisions)
 
 pytestmark = pytest.mark.browser
 
 VICTIM = "A victim of modern slavery"
 
 
-def test_inputs_meeting_decisions_minutes_and_sca_return(new_page, sitting, screenshot):  # noqa: F811
+def test_inputs_meeting_decisions_minutes_and_sca_return(new_page, sitting, screenshot):
     first = sitting.case(first_name="Casey")
     second = sitting.case(first_name="Robin")
     meeting = sitting.meeting
@@ -81,6 +80,7 @@ def test_inputs_meeting_decisions_minutes_and_sca_return(new_page, sitting, scre
     expect(chair.get_by_test_id("decision-cg")).to_contain_text("Conclusive grounds: positive")
     expect(chair.get_by_test_id("decision-cg")).to_contain_text("Not signed off")
     expect(chair.get_by_test_id("decision-cg")).to_contain_text(f"{social_care}: {VICTIM}")
+    expect(chair.get_by_role("button", name="Remove it: the conclusive grounds decision")).to_be_visible()
     screenshot(chair, "21-item-decided")
     sign_off(chair, first)
     expect(agenda_row(chair, first)).to_contain_text("Signed off")
@@ -132,7 +132,7 @@ def test_inputs_meeting_decisions_minutes_and_sca_return(new_page, sitting, scre
     screenshot(coordinator, "24-sca-returned")
 
 
-def test_the_item_page_says_who_is_missing_for_a_quorum(new_page, sitting, screenshot):  # noqa: F811
+def test_the_item_page_says_who_is_missing_for_a_quorum(new_page, sitting, screenshot):
     case = sitting.case()
     services.agenda_add(meeting=sitting.meeting, referral=case, user=sitting.coordinator)
     social_care, police, health = (sitting.agencies[kind] for kind in ("social_care", "police", "health"))

@@ -558,14 +558,17 @@ def name_variant(first_name: str, rng: random.Random) -> str:
 # The panel's meetings and what is said at them (decisions.py).
 MEETING_PLACE = "Committee Room 2, {town} Civic Centre"
 VIRTUAL_PLACE = "Microsoft Teams: the link is in the calendar invitation"
-# The services write a meeting's reason, a decision's reasons, a deferral's and a refusal's after
-# the name of what happened in the history's change reason, which holds at most 100 characters:
-# these are kept short enough to fit (decision reasons under 50 characters).
-EXTRAORDINARY_REASON_PAST = "For cases reaching day 45 before the next regular meeting."
-EXTRAORDINARY_REASON_TODAY = "Cases reaching day 45 before the next meeting; a reconsideration."
-CANCELLED_REASON = "Regional NRM training day: cases due go to an extraordinary meeting."
+EXTRAORDINARY_REASON_PAST = "Called so that cases reaching day 45 before the next regular meeting are decided in time."
+EXTRAORDINARY_REASON_TODAY = (
+    "Called for cases that reach day 45 before the next regular meeting, and a reconsideration "
+    "with new evidence from the police."
+)
+CANCELLED_REASON = (
+    "Cancelled: the chair and the police and health members are at the regional NRM training day. "
+    "Cases due before the next meeting go to an extraordinary meeting."
+)
 CONFLICT_REASON = "Is a governor of the school the child attends and has met the family."
-CLOSE_REASON = "Decision letters sent; support continues through the child's plan."
+CLOSE_REASON = "Decision letters sent to the first responder; support continues through the child's plan."
 # What each agency writes: what it knows of the child and the risks it sees.
 INPUT_KNOWLEDGE = {
     "social_care": [
@@ -608,35 +611,40 @@ INPUT_REASONS = {
     ],
 }
 REVISED_INPUT = "Updated after the strategy meeting: the police disclosure confirms the debt and the threats."
-# The panel's reasons, by decision kind and outcome (short: see above).
+# The panel's reasons, by decision kind and outcome.
 DECISION_REASONS = {
     ("rg", "positive"): [
-        "Recruited, moved and controlled to sell drugs.",
-        "Indicators of county lines: recruitment and debt.",
-        "Account consistent with police and social care.",
+        "Indicators of county lines exploitation are present: recruitment by older males, travel out of area, "
+        "a debt and threats. The panel has reasonable grounds to believe the child is a victim.",
+        "The account is consistent with what the police and social care hold: the child was moved and "
+        "controlled for the purpose of exploitation.",
     ],
     ("rg", "negative"): [
-        "No sign of recruitment, movement or control.",
-        "The agencies' information does not support it.",
+        "The information does not show recruitment, movement or control by others for the purpose of "
+        "exploitation. The concerns are safeguarding concerns and are met through the child's plan.",
+        "The panel found no indicator of exploitation beyond the first account, which the information "
+        "from the agencies does not support.",
     ],
     ("cg", "positive"): [
-        "Police disclosure confirms the debt and threats.",
-        "Health and social care records support control.",
+        "On the balance of probabilities the child is a victim: the police disclosure confirms the account "
+        "of being made to sell drugs to pay off a debt.",
+        "More likely than not a victim of criminal exploitation: the health and social care records "
+        "support the account of control and threats.",
     ],
     ("cg", "negative"): [
-        "On balance, a peer group, not control by others.",
+        "On the balance of probabilities the panel could not find that the child was exploited: the "
+        "further information points to a peer group, not control by others.",
     ],
 }
 EVIDENCE_CONSIDERED = [
     "The referral, the agencies' inputs, the return home interview and the police intelligence summary.",
     "The referral, the agencies' inputs, the child's health assessment and school attendance records.",
 ]
-DEFERRAL_REASON = "Awaiting the police disclosure from the phones."
+DEFERRAL_REASON = "Deferred: the police disclosure from the exploiters' phones is due before the next meeting."
 DELAY_REASONS = {
     "deferred": "The panel waited for the police disclosure, which it needed to decide.",
     "cg": "The panel decided reasonable grounds first and waited for the health assessment before deciding "
     "conclusive grounds.",
-    "reconsideration": "Re-decided after a reconsideration request with new evidence.",
 }
 DISSENT = "The police member would have found the balance met on the phone evidence alone."
 RECONSIDERATION_REQUESTS = {
@@ -651,4 +659,6 @@ RECONSIDERATION_REQUESTS = {
         "The decision looked for evidence of force, which the guidance says a child does not need to show.",
     ),
 }
-RECONSIDERATION_REFUSAL = "No new evidence; the decision followed the guidance."
+RECONSIDERATION_REFUSAL = (
+    "The request repeats what the panel considered and gives no new evidence; the decision followed the guidance."
+)

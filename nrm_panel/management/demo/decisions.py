@@ -20,11 +20,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from itertools import groupby
+from types import SimpleNamespace
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 from decisions import documents, services
@@ -104,6 +106,11 @@ class Close:
 
 
 @dataclass(frozen=True)
+class BetweenMeetings:
+    """The chair has started a reasonable grounds decision between meetings today; not yet signed off."""
+
+
+@dataclass(frozen=True)
 class Story:
     name: str
     referred: tuple  # (meeting label, fewest days, most days) before that meeting
@@ -173,6 +180,8 @@ STORIES = [
     Story("today, a revised input", ("T", 38, 42), (Wait("T"),), revised_input=AgencyKind.POLICE),
     Story("next meeting", ("N1", 25, 40), (Wait("N1"),), missing_input=AgencyKind.POLICE),
 ]
+# On a panel that decides reasonable grounds between meetings, the last case shows that instead.
+BETWEEN_MEETINGS_STORY = Story("between meetings", ("T", 2, 4), (BetweenMeetings(),))
 
 
 @dataclass
@@ -219,7 +228,10 @@ class Cycle:
         return self.site.panel
 
     def stories(self) -> list[Story]:
-        return [dataclasses.replace(story, steps=self._adapted(story.steps)) for story in STORIES]
+        stories = list(STORIES)
+        if self.panel.allows_rg_between_meetings:
+            stories[-1] = BETWEEN_MEETINGS_STORY
+        return [dataclasses.replace(story, steps=self._adapted(story.steps)) for story in stories]
 
     def _adapted(self, steps) -> tuple:
         """The steps as the panel's rules allow: with days required between RG and CG, CG moves to a later meeting."""
@@ -351,6 +363,23 @@ def cycles_run(cycles, plans, *, rng) -> int:
     return ran
 
 
+@contextmanager
+def _acting_as(user):
+    """Record `user` on the history of what the services write, as the request middleware does in the app."""
+    if user is None:
+        yield  # the system, for example the scheduled task that makes the regular meetings
+        return
+    before = getattr(HistoricalRecords.context, "request", None)
+    HistoricalRecords.context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if before is None:
+            del HistoricalRecords.context.request
+        else:
+            HistoricalRecords.context.request = before
+
+
 def _moment(date: datetime.date, at: datetime.time) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(date, at))
 
@@ -433,29 +462,31 @@ class _CycleRun:
         self.plans = plans
 
     def run(self) -> None:
-        dates = self.cycle.dates
-        self._on(dates["P1"] - datetime.timedelta(days=45), datetime.time(9), self._schedule)
-        self._on(dates["P1"] - datetime.timedelta(days=3), datetime.time(9), self._extraordinary_call_past)
+        dates, today, day = self.cycle.dates, self.today, datetime.timedelta(days=1)
+        coordinator, chair = self.coordinator, self.chair
+        self._on(dates["P1"] - 45 * day, datetime.time(9), self._schedule)  # by the scheduled task
+        self._on(dates["P1"] - 3 * day, datetime.time(9), self._extraordinary_call_past, by=coordinator)
         if not self.cycle.regular_today:
-            self._on(self.today - datetime.timedelta(days=6), datetime.time(9), self._extraordinary_call_today)
+            self._on(today - 6 * day, datetime.time(9), self._extraordinary_call_today, by=coordinator)
         if CANCELLED_LABEL in dates:
-            self._on(self.today - datetime.timedelta(days=1), datetime.time(16), self._cancel)
+            self._on(today - day, datetime.time(16), self._cancel, by=coordinator)
         for label in PAST_LABELS:
             starts_at = EXTRAORDINARY_TIME if label == "E" else self.panel.meeting_time
-            self._on(dates[label], starts_at, self._sit, label)
+            self._on(dates[label], starts_at, self._sit, label, by=chair)
             if label != PAST_LABELS[-1]:  # the last meeting's decisions are still to be returned to the SCA
-                self._on(dates[label] + datetime.timedelta(days=7), datetime.time(10), self._return, label)
+                self._on(dates[label] + 7 * day, datetime.time(10), self._return, label, by=coordinator)
         for plan in self.plans:
             self._story_events(plan)
-        self.events.sort(key=lambda event: event[:3])
+        self.events.sort(key=lambda event: event[:3])  # by date, time, then the order they were planned
         for (date, at), events in groupby(self.events, key=lambda event: event[:2]):
             with self.clock.as_of(_moment(date, at) if date < self.today else None):
-                for *_, function in events:
-                    function()
+                for *_, by, function in events:
+                    with _acting_as(by):
+                        function()
 
-    def _on(self, date, at, function, *args, **kwargs) -> None:
-        """Run `function` on `date` at `at`: no later than today, when it runs as now."""
-        self.events.append((min(date, self.today), at, len(self.events), partial(function, *args, **kwargs)))
+    def _on(self, date, at, function, *args, by=None, **kwargs) -> None:
+        """Run `function` on `date` at `at` (no later than today, when it runs as now), done `by` someone."""
+        self.events.append((min(date, self.today), at, len(self.events), by, partial(function, *args, **kwargs)))
 
     # Meetings
 
@@ -518,20 +549,21 @@ class _CycleRun:
             if spec.deputy:
                 chair = self.site.deputy_chair
                 services.item_deputy_chair_set(item=item, user=self.chair, deputy=chair)
-            self._decide(item, spec, chair=chair, meeting=meeting)
-            services.item_sign_off(item=item, user=chair)
+            with _acting_as(chair):
+                self._decide(item, spec, chair=chair, meeting=meeting)
+                services.item_sign_off(item=item, user=chair)
         meeting = PanelMeeting.objects.select_related("panel", "chair").get(pk=meeting.pk)
         services.minutes_approve(meeting=meeting, user=self.chair, minutes_html=documents.minutes_html(meeting))
 
     def _decide(self, item: AgendaItem, spec: Sit, *, chair, meeting: PanelMeeting) -> None:
-        referral = item.referral
-        target = referral.referral_date + datetime.timedelta(days=self.panel.decision_target_days)
-        if item.purpose == ItemPurpose.RECONSIDERATION:
-            delay_reason = content.DELAY_REASONS["reconsideration"]
-        elif item.purpose == ItemPurpose.CG:
-            delay_reason = content.DELAY_REASONS["cg"]
-        else:
-            delay_reason = content.DELAY_REASONS["deferred"]
+        target = item.referral.referral_date + datetime.timedelta(days=self.panel.decision_target_days)
+
+        def delay_reason(effective: datetime.date, reason: str) -> str:
+            # As decision_record asks: a reason when the decision comes after the target day, except
+            # for a reconsideration, which comes after it by nature.
+            is_late = item.purpose != ItemPurpose.RECONSIDERATION and target < effective
+            return content.DELAY_REASONS[reason] if is_late else ""
+
         if spec.defer_to:
             later = self.meetings[spec.defer_to]
             kind = CG if item.purpose == ItemPurpose.CG else RG
@@ -544,7 +576,7 @@ class _CycleRun:
                 outcome=DEFERRED,
                 reasons=content.DEFERRAL_REASON,
                 deferred_to=later,
-                delay_reason=content.DELAY_REASONS["deferred"] if target < later.date else "",
+                delay_reason=delay_reason(later.date, "deferred"),
             )
             return
         for kind, outcome in ((RG, spec.rg), (CG, spec.cg)):
@@ -558,7 +590,7 @@ class _CycleRun:
                 reasons=self.rng.choice(content.DECISION_REASONS[(kind, outcome)]),
                 evidence_considered=self.rng.choice(content.EVIDENCE_CONSIDERED),
                 dissent=content.DISSENT if spec.dissent else "",
-                delay_reason=delay_reason if target < meeting.date else "",
+                delay_reason=delay_reason(meeting.date, "cg" if item.purpose == ItemPurpose.CG else "deferred"),
             )
 
     def _return(self, label: str) -> None:
@@ -573,7 +605,7 @@ class _CycleRun:
         story, referral_id = plan.story, plan.referral_id
         day = datetime.timedelta(days=1)
         cursor = plan.referral_date + day  # accepted by the coordinator
-        rounds = [step for step in story.steps if isinstance(step, Sit | Wait)]
+        rounds = [step for step in story.steps if isinstance(step, Sit | Wait | BetweenMeetings)]
         for step in story.steps:
             is_last_round = step is rounds[-1]
             if isinstance(step, Sit | Wait):
@@ -585,7 +617,7 @@ class _CycleRun:
                     assert inputs_on < on, f"{story.name}: too little time before {step.at}"
                     self.sittings[step.at][referral_id] = step
                     outcome, dissent = step.rg or step.cg or DEFERRED, step.dissent
-                self._on(added_on, datetime.time(11), self._agenda_add, step.at, referral_id)
+                self._on(added_on, datetime.time(11), self._agenda_add, step.at, referral_id, by=self.coordinator)
                 self._on(
                     inputs_on,
                     datetime.time(15),
@@ -597,16 +629,20 @@ class _CycleRun:
                     dissent=dissent,
                 )
                 cursor = on
+            elif isinstance(step, BetweenMeetings):
+                self._on(self.today - day, datetime.time(15), self._inputs, referral_id, story, outcome=None)
+                self._on(self.today, datetime.time(9), self._between_meetings, referral_id, by=self.chair)
             elif isinstance(step, Reconsider):
                 decided_on = cursor
                 cursor = min(decided_on + step.request_after * day, self.today)
-                self._on(cursor, datetime.time(10), self._reconsider, referral_id, step, cursor)
+                self._on(cursor, datetime.time(10), self._reconsider, referral_id, step, cursor, by=self.coordinator)
                 if step.then:
                     cursor = min(decided_on + step.then_after * day, self.today)
-                    self._on(cursor, datetime.time(12), self._reconsideration_answer, referral_id, step)
+                    answer = self._reconsideration_answer
+                    self._on(cursor, datetime.time(12), answer, referral_id, step, by=self.coordinator)
             elif isinstance(step, Close):
                 cursor = min(cursor + step.after * day, self.today)
-                self._on(cursor, datetime.time(16), self._close, referral_id)
+                self._on(cursor, datetime.time(16), self._close, referral_id, by=self.coordinator)
 
     def _referral(self, referral_id: int) -> Referral:
         return Referral.objects.select_related("panel").get(pk=referral_id)
@@ -643,18 +679,32 @@ class _CycleRun:
                 "recommendation": given,
                 "reasons": self.rng.choice(content.INPUT_REASONS[given]),
             }
-            saved = services.agency_input_save(
-                referral=referral, agency=self.site.agencies[kind], user=self.site.members[kind], **answers
-            )
-            if is_last_round and kind == story.revised_input:
-                answers["knowledge"] += " " + content.REVISED_INPUT
-                services.agency_input_save(
-                    referral=referral,
-                    agency=self.site.agencies[kind],
-                    user=self.site.members[kind],
-                    version=saved.version,
-                    **answers,
-                )
+            member, agency = self.site.members[kind], self.site.agencies[kind]
+            with _acting_as(member):
+                saved = services.agency_input_save(referral=referral, agency=agency, user=member, **answers)
+                if is_last_round and kind == story.revised_input:
+                    answers["knowledge"] += " " + content.REVISED_INPUT
+                    services.agency_input_save(
+                        referral=referral, agency=agency, user=member, version=saved.version, **answers
+                    )
+
+    def _between_meetings(self, referral_id: int) -> None:
+        """Started by the chair with the statutory partners' members; the RG decision awaits sign-off."""
+        item = services.meeting_start_between_meetings(referral=self._referral(referral_id), user=self.chair)
+        members = self.site.members
+        services.attendance_record(
+            meeting=item.meeting,
+            user=self.chair,
+            people=[members[kind] for kind in (AgencyKind.SOCIAL_CARE, AgencyKind.POLICE, AgencyKind.HEALTH)],
+        )
+        services.decision_record(
+            item=item,
+            user=self.chair,
+            kind=RG,
+            outcome=POSITIVE,
+            reasons=self.rng.choice(content.DECISION_REASONS[(RG, POSITIVE)]),
+            evidence_considered=self.rng.choice(content.EVIDENCE_CONSIDERED),
+        )
 
     def _reconsider(self, referral_id: int, step: Reconsider, received_on: datetime.date) -> None:
         referral = self._referral(referral_id)

@@ -1,0 +1,163 @@
+"""Shared by the HTTP tests of the decisions app (test_http_bad_input, test_http_permissions): a panel in
+the middle of its cycle, holding one of every object a decisions URL names, and a snapshot of everything
+the app stores, to show that a refused request changed nothing."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+
+from decisions import services
+from decisions.models import (
+    AgencyInput,
+    AgendaItem,
+    Attendance,
+    ConflictOfInterest,
+    Decision,
+    DecisionKind,
+    Outcome,
+    PanelMeeting,
+    Reconsideration,
+    ReconsiderationGrounds,
+    RequestedBy,
+)
+from nrm_panel.models import AgencyKind, Panel, Role
+from referrals.models import Referral
+from tests.decisions.conftest import Sitting, Steps
+from tests.factories import AgencyFactory, PanelMeetingFactory, member
+
+TO_LOGIN = "→sign-in"
+
+STORED = (PanelMeeting, AgendaItem, Attendance, ConflictOfInterest, AgencyInput, Decision, Reconsideration, Referral)
+
+
+def snapshot() -> dict:
+    """Every row the decisions app keeps (and the cases), with the number of history entries of each kind."""
+    return {
+        model.__name__: (list(model.objects.order_by("pk").values()), model.history.count()) for model in STORED
+    }
+
+
+def outcome(response):
+    """The status, or for a redirect to the sign-in page, TO_LOGIN (any other redirect is a 302)."""
+    if response.status_code in (301, 302, 303):
+        if response["Location"].startswith(reverse("login") + "?next="):
+            return TO_LOGIN
+        return 302
+    return response.status_code
+
+
+def request_as(client, user, method: str, url: str, data=None):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    return getattr(client, method)(url, data or {})
+
+
+def sitting_for(panel: Panel, name: str) -> Sitting:
+    """The same people and agencies as the `sitting` fixture, on another panel."""
+    agencies = {
+        kind: AgencyFactory(panel=panel, kind=kind, name=f"{name} {kind}")
+        for kind in (AgencyKind.SOCIAL_CARE, AgencyKind.POLICE, AgencyKind.HEALTH, AgencyKind.EDUCATION)
+    }
+    return Sitting(
+        panel=panel,
+        chair=member(panel, Role.CHAIR),
+        deputy=member(panel, Role.CHAIR),
+        coordinator=member(panel, Role.COORDINATOR),
+        social_care=member(panel, Role.PANEL_MEMBER, agency=agencies[AgencyKind.SOCIAL_CARE]),
+        police=member(panel, Role.PANEL_MEMBER, agency=agencies[AgencyKind.POLICE]),
+        health=member(panel, Role.DESIGNATED_NURSE, agency=agencies[AgencyKind.HEALTH]),
+        education=member(panel, Role.PANEL_MEMBER, agency=agencies[AgencyKind.EDUCATION]),
+        agencies=agencies,
+        meeting=PanelMeetingFactory(panel=panel),
+    )
+
+
+@dataclass
+class Cycle:
+    """One panel part-way through its month."""
+
+    s: Sitting
+    steps: Steps
+    meeting: PanelMeeting  # today, open, chaired by s.chair; the voting members, education and the deputy present
+    item_a: AgendaItem  # a positive RG recorded, not signed off; education has a conflict
+    item_b: AgendaItem  # nothing recorded
+    rg_a: Decision
+    conflict: ConflictOfInterest
+    police_input: AgencyInput  # the police's input on item_a's case
+    done: PanelMeeting  # today, open, every item signed off: its minutes can be approved
+    later: PanelMeeting  # in two weeks, scheduled, no items
+    fresh: PanelMeeting  # today, scheduled, no items: it can be opened
+    waiting: Referral  # awaiting RG, on no agenda
+    negative: Referral  # RG negative, signed off
+    negative_decision: Decision
+    reconsidered: Referral  # RG negative, reconsideration requested
+    reconsideration: Reconsideration
+
+    @property
+    def case_a(self) -> Referral:
+        return self.item_a.referral
+
+    @property
+    def police(self):
+        return self.s.agencies[AgencyKind.POLICE]
+
+
+def build_cycle(s: Sitting, *, referrer=None) -> Cycle:
+    steps = Steps(s)
+    owner = {"referrer": referrer} if referrer else {}
+    today = timezone.localdate()
+
+    done = steps.meeting()
+    reconsidered = steps.case(**owner)
+    steps.decide(reconsidered, done, (DecisionKind.RG, Outcome.NEGATIVE))
+    negative = steps.case(**owner)
+    negative_item = steps.decide(negative, done, (DecisionKind.RG, Outcome.NEGATIVE))
+    reconsideration = services.reconsideration_request(
+        referral=reconsidered,
+        user=s.coordinator,
+        requested_by=RequestedBy.LEGAL_REPRESENTATIVE,
+        requester_name="Jo Brief, Example Law",
+        received_on=today,
+        grounds=ReconsiderationGrounds.NEW_EVIDENCE,
+        details="A new statement from the child.",
+    )
+
+    case_a, case_b = steps.case(**owner), steps.case(**owner)
+    police_input = services.agency_input_save(
+        referral=case_a,
+        agency=s.agencies[AgencyKind.POLICE],
+        user=s.police,
+        knowledge="Known to the police since March.",
+        risks="Still in contact with the adults.",
+        recommendation="victim",
+        reasons="Consistent account.",
+    )
+    item_a, item_b = steps.add(s.meeting, case_a), steps.add(s.meeting, case_b)
+    steps.open(s.meeting, s.education, s.deputy)
+    rg_a = steps.record(item_a)
+    conflict = services.conflict_record(
+        item=item_a, user=s.chair, person=s.education, reason="Teaches the child's sibling."
+    )
+    for each in (item_a, item_b):
+        each.refresh_from_db()
+    return Cycle(
+        s=s,
+        steps=steps,
+        meeting=s.meeting,
+        item_a=item_a,
+        item_b=item_b,
+        rg_a=rg_a,
+        conflict=conflict,
+        police_input=police_input,
+        done=done,
+        later=steps.meeting(today + datetime.timedelta(days=14)),
+        fresh=steps.meeting(),
+        waiting=steps.case(**owner),
+        negative=negative,
+        negative_decision=negative_item.decisions.get(),
+        reconsidered=reconsidered,
+        reconsideration=reconsideration,
+    )
