@@ -949,6 +949,8 @@ def sca_return(request):
 @login_required
 @require_GET
 def sca_export(request, fmt):
+    if fmt not in ("csv", "json"):
+        raise Http404("Decisions are exported as CSV or JSON")
     if not panel_ids_for(request.user, {Role.COORDINATOR}):
         raise PermissionDenied
     which = request.GET.get("decisions", "not_returned")
