@@ -23,10 +23,25 @@ def _helper(*fields) -> FormHelper:
     return helper
 
 
+def _relabel(field, label: str) -> None:
+    """Give a shared field this page's question, in its error messages too."""
+    field.label = label
+    field.error_messages["required"] = f"Enter an answer for “{label}”"
+    field.error_messages["max_length"] = f"“{label}” must be %(limit_value)d characters or fewer"
+
+
 class VersionedForm(GovukFormMixin, forms.Form):
     """Carries the version of the record the person started from, so a stale save is refused, not lost."""
 
     version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if "version" in self.errors:
+            # A hidden field's error would be listed nowhere on the page.
+            del self.errors["version"]
+            self.add_error(None, "This form is out of date or damaged: reload the page and make your change again.")
+        return data
 
 
 class MeetingForm(VersionedForm):
@@ -43,7 +58,7 @@ class MeetingForm(VersionedForm):
 
     def __init__(self, *args, reason_label: str, button: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason"].label = reason_label
+        _relabel(self.fields["reason"], reason_label)
         self.fields["date"].error_messages["required"] = "Enter the date of the meeting"
         self.helper = _helper(
             Field("date", legend_size=Size.SMALL),
@@ -67,8 +82,7 @@ class ReasonForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, label: str, button: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason"].label = label
-        self.fields["reason"].error_messages["required"] = f"Enter an answer for “{label}”"
+        _relabel(self.fields["reason"], label)
         self.helper = _helper(Field.textarea("reason", label_size=Size.SMALL), Submit("confirm", button))
 
 

@@ -68,7 +68,7 @@ def agenda(meeting: PanelMeeting, *, today: datetime.date) -> list[AgendaRow]:
         .select_related("referral__panel", "referral__lead_social_worker", "deputy_chair", "reconsideration__decision")
         .prefetch_related(
             Prefetch("conflicts", queryset=ConflictOfInterest.objects.select_related("person")),
-            Prefetch("decisions", queryset=Decision.objects.select_related("deferred_to")),
+            Prefetch("decisions", queryset=Decision.objects.select_related("deferred_to", "signed_off_by")),
         )
         .order_by("position")
     )
@@ -216,9 +216,9 @@ def outstanding_inputs(user) -> QuerySet[Referral]:
 def case_decisions(referral: Referral) -> list[Decision]:
     """Every decision on the case, oldest first; a superseded decision stays on record."""
     return list(
-        referral.decisions.select_related("item__meeting", "signed_off_by", "deferred_to", "supersedes").order_by(
-            "decided_on", "recorded_at"
-        )
+        referral.decisions.select_related(
+            "item__meeting", "signed_off_by", "deferred_to", "supersedes", "superseded_by"
+        ).order_by("decided_on", "recorded_at")
     )
 
 

@@ -361,8 +361,12 @@ def agenda_remove(*, item: AgendaItem, user, reason: str) -> AgendaItem:
         item.removal_reason = reason.strip()
         _save(item, f"Taken off the agenda: {reason.strip()}")
         if item.referral.state == State.ON_AGENDA:
+            # The coordinator's reason stays on the agenda item, for the panel; the case says which meeting.
             referral_move(
-                referral=item.referral, move_name=f"remove_from_agenda_{item.purpose}", user=user, reason=reason
+                referral=item.referral,
+                move_name=f"remove_from_agenda_{item.purpose}",
+                user=user,
+                reason=f"of the {item.meeting}",
             )
     return item
 
@@ -659,21 +663,20 @@ def _move_case_after_sign_off(item: AgendaItem, decisions: dict, user) -> None:
     referral = item.referral
     rg, cg = decisions.get(DecisionKind.RG), decisions.get(DecisionKind.CG)
     first = rg or cg
+    # The case's reason and timeline say where and when, never the panel's reasons: the referrer reads them.
     if first.outcome == Outcome.DEFERRED:
         referral_move(
-            referral=referral,
-            move_name=f"defer_{item.purpose}",
-            user=user,
-            reason=f"to the {first.deferred_to}: {first.reasons}",
+            referral=referral, move_name=f"defer_{item.purpose}", user=user, reason=f"to the {first.deferred_to}"
         )
         agenda_add(meeting=first.deferred_to, referral=referral, user=user)
         return
+    at = f"at the {item.meeting}"
     if rg:
-        referral = referral_move(referral=referral, move_name=f"decide_rg_{rg.outcome}", user=user, reason=rg.reasons)
+        referral = referral_move(referral=referral, move_name=f"decide_rg_{rg.outcome}", user=user, reason=at)
         if rg.outcome == Outcome.POSITIVE and not cg:
             referral_move(referral=referral, move_name="await_cg", user=user)
     if cg:
-        referral_move(referral=referral, move_name=f"decide_cg_{cg.outcome}", user=user, reason=cg.reasons)
+        referral_move(referral=referral, move_name=f"decide_cg_{cg.outcome}", user=user, reason=at)
 
 
 def meeting_start_between_meetings(*, referral: Referral, user) -> AgendaItem:

@@ -106,7 +106,7 @@ def meetings_schedule(request, panel_id):
 def meeting_call(request, panel_id):
     panel = get_object_or_404(Panel, pk=panel_id, pk__in=panel_ids_for(request.user, {Role.COORDINATOR, Role.CHAIR}))
     form = MeetingForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"starts_at": panel.meeting_time, "place": panel.meeting_place},
         reason_label="Why is the meeting called?",
         button="Call the meeting",
@@ -181,7 +181,10 @@ def meeting_change(request, public_id):
         "version": meeting.version,
     }
     form = MeetingForm(
-        request.POST or None, initial=initial, reason_label="Why is the meeting changing?", button="Save changes"
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        reason_label="Why is the meeting changing?",
+        button="Save changes",
     )
     status = 200
     if request.method == "POST":
@@ -220,7 +223,11 @@ def meeting_change(request, public_id):
 def meeting_cancel(request, public_id):
     meeting = selectors.meeting_for(request.user, public_id)
     _require(request.user, meeting.panel_id, {Role.COORDINATOR, Role.CHAIR})
-    form = ReasonForm(request.POST or None, label="Why is the meeting cancelled?", button="Cancel the meeting")
+    form = ReasonForm(
+        request.POST if request.method == "POST" else None,
+        label="Why is the meeting cancelled?",
+        button="Cancel the meeting",
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -285,7 +292,7 @@ def attendance(request, public_id):
     attendances = selectors.meeting_attendances(meeting)
     people = selectors.people_of_panel(meeting.panel).exclude(pk=meeting.chair_id).order_by("last_name", "first_name")
     form = AttendanceForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         people=people,
         labels=selectors.attendance_labels(meeting.panel),
         initial={"present": [a.person_id for a in attendances if a.person_id != meeting.chair_id]},
@@ -377,7 +384,9 @@ def agenda_remove(request, public_id, item_id):
     item = _item_for(request, public_id, item_id)
     _require(request.user, item.meeting.panel_id, {Role.COORDINATOR})
     form = ReasonForm(
-        request.POST or None, label="Why is the case coming off the agenda?", button="Take off the agenda"
+        request.POST if request.method == "POST" else None,
+        label="Why is the case coming off the agenda?",
+        button="Take off the agenda",
     )
     status = 200
     if request.method == "POST":
@@ -544,6 +553,8 @@ def decision_record(request, public_id, item_id, kind):
         raise Http404("No such decision")
     item = _item_for(request, public_id, item_id)
     _require(request.user, item.meeting.panel_id, {Role.CHAIR})
+    if item.chair_id != request.user.pk:
+        raise PermissionDenied(services.NOT_THE_CHAIR)
     existing = item.decisions.filter(kind=kind).first()
     others = item.decisions.exclude(kind=kind).exists()
     initial = {}
@@ -558,7 +569,7 @@ def decision_record(request, public_id, item_id, kind):
             "version": existing.version,
         }
     form = DecisionForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial=initial,
         allows_deferral=not others,
         later_meetings=selectors.later_meetings(item.meeting),
@@ -698,12 +709,16 @@ def case_inputs(request, referral_id):
 def agency_input(request, referral_id, agency_id):
     referral = selectors.readable_case(request.user, referral_id)
     agency = get_object_or_404(referral.panel.agencies, pk=agency_id)
+    if not services.may_write_input(request.user, agency):
+        raise PermissionDenied(services.NOT_YOUR_AGENCY.format(agency=agency))
     current = referral.agency_inputs.filter(agency=agency, locked_by=None).first()
     initial = AgencyInputForm.initial_from(current or selectors.latest_locked_input(referral, agency))
     if current:
         initial["version"] = current.version
     is_required = agency.kind in referral.panel.required_input_kinds
-    form = AgencyInputForm(request.POST or None, initial=initial, is_required_agency=is_required)
+    form = AgencyInputForm(
+        request.POST if request.method == "POST" else None, initial=initial, is_required_agency=is_required
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -729,8 +744,6 @@ def agency_input(request, referral_id, agency_id):
                 return redirect("referrals:case", public_id=referral.public_id)
         else:
             status = 400
-    elif not services.may_write_input(request.user, agency):
-        raise PermissionDenied
     return render(
         request,
         "decisions/agency_input.html",
@@ -762,7 +775,7 @@ def reconsideration_request(request, referral_id):
     referral = selectors.readable_case(request.user, referral_id)
     _require(request.user, referral.panel_id, {Role.COORDINATOR})
     decision = services.current_negative_decision(referral)
-    form = ReconsiderationForm(request.POST or None)
+    form = ReconsiderationForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -810,7 +823,11 @@ def reconsideration_accept(request, reconsideration_id):
 def reconsideration_refuse(request, reconsideration_id):
     reconsideration = _reconsideration_for(request, reconsideration_id)
     back = reverse("referrals:case", args=[reconsideration.referral.public_id])
-    form = ReasonForm(request.POST or None, label="Why is the request refused?", button="Refuse the reconsideration")
+    form = ReasonForm(
+        request.POST if request.method == "POST" else None,
+        label="Why is the request refused?",
+        button="Refuse the reconsideration",
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -845,7 +862,11 @@ def case_close(request, referral_id):
     referral = selectors.readable_case(request.user, referral_id)
     _require(request.user, referral.panel_id, {Role.COORDINATOR})
     back = reverse("referrals:case", args=[referral.public_id])
-    form = ReasonForm(request.POST or None, label="Why is the case being closed?", button="Close the case")
+    form = ReasonForm(
+        request.POST if request.method == "POST" else None,
+        label="Why is the case being closed?",
+        button="Close the case",
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -876,7 +897,7 @@ def lead_social_worker(request, referral_id):
     _require(request.user, referral.panel_id, {Role.COORDINATOR})
     back = reverse("referrals:case", args=[referral.public_id])
     form = PersonChoiceForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         people=selectors.people_of_panel(referral.panel).order_by("last_name", "first_name"),
         label="Who is the child's lead social worker?",
         button="Save",

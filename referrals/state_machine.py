@@ -105,7 +105,6 @@ MOVES = {
                 frozenset({State.ON_AGENDA}),
                 state,
                 _COORDINATOR,
-                needs_reason=True,
             )
             for purpose, state in AWAITING_STATES.items()
         ],
@@ -117,7 +116,6 @@ MOVES = {
                 frozenset({State.ON_AGENDA}),
                 state,
                 _CHAIR,
-                needs_reason=True,
             )
             for purpose, state in AWAITING_STATES.items()
         ],

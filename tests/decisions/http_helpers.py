@@ -1,10 +1,17 @@
 """Shared by the HTTP tests of the decisions app (test_http_bad_input, test_http_permissions): a panel in
-the middle of its cycle, holding one of every object a decisions URL names, and a snapshot of everything
-the app stores, to show that a refused request changed nothing."""
+the middle of its cycle, holding one of every object a decisions URL names, the same for another panel,
+the people who ask for the pages, and a snapshot of everything the app stores, to show that a refused
+request changed nothing.
+
+The world is built once per test module, inside a transaction rolled back at the end of the module; each
+test runs in its own savepoint (pytest-django's `db`), so what one test changes the next does not see.
+Tests must not change the world's Python objects (no refresh_from_db on them): read fresh copies instead.
+"""
 
 import datetime
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +32,7 @@ from decisions.models import (
 from nrm_panel.models import AgencyKind, Panel, Role
 from referrals.models import Referral
 from tests.decisions.conftest import Sitting, Steps
-from tests.factories import AgencyFactory, PanelMeetingFactory, member
+from tests.factories import AgencyFactory, PanelFactory, PanelMeetingFactory, member
 
 TO_LOGIN = "→sign-in"
 
@@ -34,9 +41,7 @@ STORED = (PanelMeeting, AgendaItem, Attendance, ConflictOfInterest, AgencyInput,
 
 def snapshot() -> dict:
     """Every row the decisions app keeps (and the cases), with the number of history entries of each kind."""
-    return {
-        model.__name__: (list(model.objects.order_by("pk").values()), model.history.count()) for model in STORED
-    }
+    return {model.__name__: (list(model.objects.order_by("pk").values()), model.history.count()) for model in STORED}
 
 
 def outcome(response):
@@ -161,3 +166,38 @@ def build_cycle(s: Sitting, *, referrer=None) -> Cycle:
         reconsidered=reconsidered,
         reconsideration=reconsideration,
     )
+
+
+def build_world() -> Cycle:
+    """Our panel's cycle, with `actors` (who asks, by the names the permission tables use) and `theirs`
+    (another panel's cycle, whose ids our people must not reach)."""
+    panel = PanelFactory(name="Greenwich NRM Panel", code="GRN", allows_rg_between_meetings=True)
+    other = PanelFactory(name="Bexley NRM Panel", code="BEX", allows_rg_between_meetings=True)
+    referrer = member(panel, Role.REFERRER)
+    ours = build_cycle(sitting_for(panel, "Greenwich"), referrer=referrer)
+    theirs = build_cycle(sitting_for(other, "Bexley"))
+    outsider = theirs.s.coordinator  # and chair, and panel member, of the other panel
+    member(other, Role.CHAIR, user=outsider)
+    member(other, Role.PANEL_MEMBER, user=outsider, agency=theirs.police)
+    ours.theirs = theirs
+    ours.actors = {
+        "referrer": referrer,
+        "coordinator": ours.s.coordinator,
+        "chair": ours.s.chair,
+        "other_chair": ours.s.deputy,
+        "panel_member": ours.s.police,
+        "other_agency_member": member(panel, Role.PANEL_MEMBER),
+        "designated_nurse": ours.s.health,
+        "auditor": member(panel, Role.AUDITOR),
+        "administrator": member(panel, Role.ADMINISTRATOR),
+        "other_panel": outsider,
+        "anonymous": None,
+    }
+    return ours
+
+
+def world_kept_for_module(django_db_blocker):
+    """For a module-scoped fixture: `yield from world_kept_for_module(django_db_blocker)`."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)

@@ -136,7 +136,7 @@ def test_the_case_timeline_records_each_move_the_panel_makes(sitting, steps):
 
     assert reasons(case.history.all())[-3:] == [
         f"Added to a meeting's agenda: {sitting.meeting} (Reasonable grounds)",
-        "Positive reasonable grounds decision signed off: Positive: the panel's reasons.",
+        f"Positive reasonable grounds decision signed off: at the {sitting.meeting}",
         "Awaiting a conclusive grounds decision",
     ]
 

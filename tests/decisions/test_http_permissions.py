@@ -4,17 +4,22 @@ Meetings, their packs and agendas are for the people who sit on the panel (coord
 member, designated nurse); another panel's objects do not exist for anyone else (404); someone who may
 see an object but not act on it gets a 403; anonymous people are sent to sign in. A refused POST changes
 nothing. The URL list comes from decisions.urls, so a new URL without an expectation fails.
+
+The panel and its objects are built once for the module (tests/decisions/http_helpers.py); each test's
+changes are rolled back.
 """
+
+import html
 
 import pytest
 from django.urls import reverse
 
 from decisions import documents
-from decisions.models import AgencyInput, Decision, DecisionKind
+from decisions.models import DecisionKind
 from decisions.urls import urlpatterns
-from nrm_panel.models import AgencyKind, Role
-from tests.decisions.http_helpers import TO_LOGIN, build_cycle, outcome, request_as, snapshot
-from tests.factories import PASSWORD, member
+from nrm_panel.models import Role
+from tests.decisions.http_helpers import TO_LOGIN, outcome, request_as, snapshot, world_kept_for_module
+from tests.factories import member
 
 pytestmark = pytest.mark.django_db
 
@@ -36,26 +41,9 @@ ACTORS = (
 SITTING = ("coordinator", "chair", "other_chair", "panel_member", "other_agency_member", "designated_nurse")
 
 
-@pytest.fixture
-def world(sitting, people, other_panel):
-    cycle = build_cycle(sitting, referrer=people[Role.REFERRER])
-    outsider = member(other_panel, Role.COORDINATOR)
-    member(other_panel, Role.CHAIR, user=outsider)
-    member(other_panel, Role.PANEL_MEMBER, user=outsider)
-    cycle.actors = {
-        "referrer": people[Role.REFERRER],
-        "coordinator": sitting.coordinator,
-        "chair": sitting.chair,
-        "other_chair": sitting.deputy,
-        "panel_member": sitting.police,
-        "other_agency_member": people[Role.PANEL_MEMBER],
-        "designated_nurse": sitting.health,
-        "auditor": people[Role.AUDITOR],
-        "administrator": people[Role.ADMINISTRATOR],
-        "other_panel": outsider,
-        "anonymous": None,
-    }
-    return cycle
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    yield from world_kept_for_module(django_db_blocker)
 
 
 @pytest.fixture(autouse=True)
@@ -71,36 +59,34 @@ def everyone(status, **overrides) -> dict:
     return {**{actor: status for actor in ACTORS if actor != "anonymous"}, **overrides}
 
 
-def only(status, *actors, refused=403, refused_actors=(), default=404) -> dict:
-    """`status` for `actors`, `refused` for `refused_actors`, `default` for everyone else."""
-    return {**everyone(default), **{a: refused for a in refused_actors}, **{a: status for a in actors}}
+def only(status, *allowed) -> dict:
+    """`status` for `allowed`; for everyone else the object does not exist (404)."""
+    return {**everyone(404), **{actor: status for actor in allowed}}
 
 
-def sitting_except(*allowed):
-    return tuple(actor for actor in SITTING if actor not in allowed)
+def sitting_only(status, *allowed, also_refused=()) -> dict:
+    """`status` for `allowed`, 403 for the panel's other sitting members (and `also_refused`), else 404."""
+    refused = [actor for actor in (*SITTING, *also_refused) if actor not in allowed]
+    return {**everyone(404), **{actor: 403 for actor in refused}, **{actor: status for actor in allowed}}
 
 
+ORGANISERS = ("coordinator", "chair", "other_chair")
+CHAIRS = ("chair", "other_chair")
 MEETING_READERS = only(200, *SITTING)
-COORDINATOR_OF_CASE = only(200, "coordinator", refused_actors=(*sitting_except("coordinator"), "auditor"))
-COORDINATOR_OF_MEETING = only(200, "coordinator", refused_actors=sitting_except("coordinator"))
-CHAIRS_OF_MEETING = only(200, "chair", "other_chair", refused_actors=sitting_except("chair", "other_chair"))
-POST_ONLY = everyone(405)
-GET_ONLY = everyone(405)
-
-
-@pytest.fixture
-def panel_id(world):
-    return world.s.panel.pk
+NOT_ALLOWED = everyone(405)  # the wrong method, for everyone signed in
 
 
 class Url:
-    """How to build one URL of the app, a POST that would succeed, and who gets what."""
+    """One URL of the app: how to build it, who gets what from a GET and from a POST, and a POST that
+    succeeds for `doer`. `allowed` are others whose POST would succeed too: not made, as it changes things."""
 
-    def __init__(self, name, args, *, get, post=None, data=None, doer=None, post_refused=None, allowed=()):
-        self.name, self.args, self.get, self.data = name, args, get, data
-        self.post = post  # refusals of a POST: {actor: status}; None for a GET-only URL
-        self.doer = doer  # who makes the POST that succeeds, last
-        self.allowed = allowed  # others whose POST would succeed too (not made: it would change the world)
+    def __init__(self, name, args, *, get, post, data=None, doer=None, allowed=()):
+        self.name, self.args, self.get, self.post = name, args, get, post
+        self.data, self.doer, self.allowed = data, doer, allowed
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}-{self.args(None)[0]}" if self.name == "sca_export" else self.name
 
     def url(self, w) -> str:
         return reverse(f"decisions:{self.name}", args=self.args(w))
@@ -118,8 +104,8 @@ def _case(attr):
     return lambda w: [getattr(w, attr).public_id]
 
 
-def _refusals(table, *, doer, allowed=()) -> dict:
-    return {actor: status for actor, status in table.items() if actor not in (doer, *allowed)}
+def _no_data(w):
+    return {}
 
 
 def meeting_form(w, **extra):
@@ -136,211 +122,208 @@ def meeting_form(w, **extra):
     }
 
 
-CHAIR_ONLY_POST = only(302, "chair", refused_actors=sitting_except("chair"))
-COORDINATOR_ONLY_POST = only(302, "coordinator", refused_actors=sitting_except("coordinator"))
-COORDINATOR_OF_CASE_POST = only(302, "coordinator", refused_actors=(*sitting_except("coordinator"), "auditor"))
+def reconsideration_form(w):
+    received = w.negative_decision.decided_on
+    return {
+        "requested_by": "child",
+        "requester_name": "Sam Advocate, Example Law",
+        "received_on_0": received.day,
+        "received_on_1": received.month,
+        "received_on_2": received.year,
+        "grounds": "new_evidence",
+        "details": "A letter from the child's school.",
+    }
+
+
+def input_form(w):
+    return {
+        "knowledge": "Arrested twice in Margate.",
+        "risks": "Owes a debt.",
+        "recommendation": "victim",
+        "reasons": "Clear indicators.",
+        "version": w.police_input.version,
+    }
+
 
 URLS = [
-    Url("meeting_list", lambda w: [], get=everyone(200), post=GET_ONLY),
+    Url("meeting_list", lambda w: [], get=everyone(200), post=NOT_ALLOWED),
+    # The panel's id in the URL: a panel the person does not organise is not found.
     Url(
         "meetings_schedule",
         lambda w: [w.s.panel.pk],
-        get=POST_ONLY,
+        get=NOT_ALLOWED,
         post=only(302, "coordinator"),
-        data=lambda w: {},
+        data=_no_data,
         doer="coordinator",
     ),
     Url(
         "meeting_call",
         lambda w: [w.s.panel.pk],
-        get=only(200, "coordinator", "chair", "other_chair"),
-        post=only(302, "coordinator", "chair", "other_chair"),
+        get=only(200, *ORGANISERS),
+        post=only(302, *ORGANISERS),
         data=meeting_form,
         doer="coordinator",
-        allowed=("chair", "other_chair"),
+        allowed=CHAIRS,
     ),
-    Url("meeting", _meeting("meeting"), get=MEETING_READERS, post=GET_ONLY),
+    Url("meeting", _meeting("meeting"), get=MEETING_READERS, post=NOT_ALLOWED),
     Url(
         "meeting_change",
         _meeting("later"),
-        get=only(200, "coordinator", "chair", "other_chair", refused_actors=sitting_except("coordinator", "chair", "other_chair")),
-        post=only(302, "coordinator", "chair", "other_chair", refused_actors=sitting_except("coordinator", "chair", "other_chair")),
+        get=sitting_only(200, *ORGANISERS),
+        post=sitting_only(302, *ORGANISERS),
         data=lambda w: meeting_form(w, version=w.later.version),
         doer="coordinator",
-        allowed=("chair", "other_chair"),
+        allowed=CHAIRS,
     ),
     Url(
         "meeting_cancel",
         _meeting("later"),
-        get=only(200, "coordinator", "chair", "other_chair", refused_actors=sitting_except("coordinator", "chair", "other_chair")),
-        post=only(302, "coordinator", "chair", "other_chair", refused_actors=sitting_except("coordinator", "chair", "other_chair")),
+        get=sitting_only(200, *ORGANISERS),
+        post=sitting_only(302, *ORGANISERS),
         data=lambda w: {"reason": "Nothing to decide."},
         doer="coordinator",
-        allowed=("chair", "other_chair"),
+        allowed=CHAIRS,
     ),
     Url(
         "meeting_open",
         _meeting("fresh"),
-        get=POST_ONLY,
-        post=only(302, "chair", "other_chair", refused_actors=sitting_except("chair", "other_chair")),
-        data=lambda w: {},
+        get=NOT_ALLOWED,
+        post=sitting_only(302, *CHAIRS),
+        data=_no_data,
         doer="chair",
         allowed=("other_chair",),
     ),
+    # Any chair of the panel sees the attendance form; only the chair who opened the meeting saves it.
     Url(
         "attendance",
         _meeting("meeting"),
-        get=CHAIRS_OF_MEETING,
-        post=CHAIR_ONLY_POST,
+        get=sitting_only(200, *CHAIRS),
+        post=sitting_only(302, "chair"),
         data=lambda w: {"present": [p.pk for p in (*w.s.voting_members, w.s.education)]},
         doer="chair",
     ),
-    Url("agenda", _meeting("meeting"), get=COORDINATOR_OF_MEETING, post=GET_ONLY),
+    Url("agenda", _meeting("meeting"), get=sitting_only(200, "coordinator"), post=NOT_ALLOWED),
     Url(
         "agenda_add",
         _meeting("later"),
-        get=POST_ONLY,
-        post=COORDINATOR_ONLY_POST,
+        get=NOT_ALLOWED,
+        post=sitting_only(302, "coordinator"),
         data=lambda w: {"cases": [w.waiting.public_id]},
         doer="coordinator",
     ),
     Url(
         "agenda_reorder",
         _item("item_b"),
-        get=POST_ONLY,
-        post=COORDINATOR_ONLY_POST,
+        get=NOT_ALLOWED,
+        post=sitting_only(302, "coordinator"),
         data=lambda w: {"direction": "up"},
         doer="coordinator",
     ),
     Url(
         "agenda_remove",
         _item("item_b"),
-        get=COORDINATOR_OF_MEETING,
-        post=COORDINATOR_ONLY_POST,
+        get=sitting_only(200, "coordinator"),
+        post=sitting_only(302, "coordinator"),
         data=lambda w: {"reason": "The child has moved away."},
         doer="coordinator",
     ),
-    Url("pack", _meeting("meeting"), get=MEETING_READERS, post=GET_ONLY),
-    Url("pack_pdf", _meeting("meeting"), get=MEETING_READERS, post=GET_ONLY),
-    Url(
-        "minutes",
-        _meeting("done"),
-        get=MEETING_READERS,
-        post=CHAIR_ONLY_POST,
-        data=lambda w: {},
-        doer="chair",
-    ),
-    Url("item", _item("item_a"), get=MEETING_READERS, post=GET_ONLY),
+    Url("pack", _meeting("meeting"), get=MEETING_READERS, post=NOT_ALLOWED),
+    Url("pack_pdf", _meeting("meeting"), get=MEETING_READERS, post=NOT_ALLOWED),
+    Url("minutes", _meeting("done"), get=MEETING_READERS, post=sitting_only(302, "chair"), data=_no_data, doer="chair"),
+    Url("item", _item("item_a"), get=MEETING_READERS, post=NOT_ALLOWED),
     Url(
         "conflict_add",
         _item("item_a"),
-        get=POST_ONLY,
-        post=CHAIR_ONLY_POST,
+        get=NOT_ALLOWED,
+        post=sitting_only(302, "chair"),
         data=lambda w: {"person": w.s.deputy.pk, "reason": "Knows the family."},
         doer="chair",
     ),
     Url(
         "conflict_remove",
         lambda w: [w.meeting.public_id, w.item_a.pk, w.conflict.pk],
-        get=POST_ONLY,
-        post=CHAIR_ONLY_POST,
-        data=lambda w: {},
+        get=NOT_ALLOWED,
+        post=sitting_only(302, "chair"),
+        data=_no_data,
         doer="chair",
     ),
     Url(
         "deputy_set",
         _item("item_a"),
-        get=POST_ONLY,
-        post=CHAIR_ONLY_POST,
+        get=NOT_ALLOWED,
+        post=sitting_only(302, "chair"),
         data=lambda w: {"person": w.s.deputy.pk},
         doer="chair",
     ),
+    # The other chair is left out of the GET: see test_a_chair_who_does_not_chair_the_item_cannot_open_...
     Url(
         "decision_record",
         lambda w: [w.meeting.public_id, w.item_a.pk, DecisionKind.RG],
-        # The other chair is left out here: see test_a_chair_who_does_not_chair_the_item_cannot_open_its_decision_form.
-        get={**only(200, "chair", refused_actors=sitting_except("chair")), "other_chair": None},
-        post=CHAIR_ONLY_POST,
-        data=lambda w: {"outcome": "negative", "reasons": "On reflection, no indicators.", "version": w.rg_a.version},
+        get={**sitting_only(200, "chair"), "other_chair": None},
+        post=sitting_only(302, "chair"),
+        data=lambda w: {"outcome": "negative", "reasons": "On reflection, no.", "version": w.rg_a.version},
         doer="chair",
     ),
     Url(
         "decision_remove",
         lambda w: [w.meeting.public_id, w.item_a.pk, DecisionKind.RG],
-        get=POST_ONLY,
-        post=CHAIR_ONLY_POST,
-        data=lambda w: {},
+        get=NOT_ALLOWED,
+        post=sitting_only(302, "chair"),
+        data=_no_data,
         doer="chair",
     ),
-    Url("sign_off", _item("item_a"), get=POST_ONLY, post=CHAIR_ONLY_POST, data=lambda w: {}, doer="chair"),
-    Url("inputs_outstanding", lambda w: [], get=everyone(200), post=GET_ONLY),
-    Url(
-        "case_inputs",
-        _case("case_a"),
-        get=only(200, *SITTING, refused_actors=("auditor",)),
-        post=GET_ONLY,
-    ),
+    Url("sign_off", _item("item_a"), get=NOT_ALLOWED, post=sitting_only(302, "chair"), data=_no_data, doer="chair"),
+    Url("inputs_outstanding", lambda w: [], get=everyone(200), post=NOT_ALLOWED),
+    # The auditor reads the case but does not sit on the panel.
+    Url("case_inputs", _case("case_a"), get=sitting_only(200, *SITTING, also_refused=("auditor",)), post=NOT_ALLOWED),
     Url(
         "agency_input",
         lambda w: [w.case_a.public_id, w.police.pk],
-        get=only(200, "panel_member", refused_actors=(*sitting_except("panel_member"), "auditor")),
-        post=only(302, "panel_member", refused_actors=(*sitting_except("panel_member"), "auditor")),
-        data=lambda w: {
-            "knowledge": "Arrested twice in Margate.",
-            "risks": "Owes a debt.",
-            "recommendation": "victim",
-            "reasons": "Clear indicators.",
-            "version": w.police_input.version,
-        },
+        get=sitting_only(200, "panel_member", also_refused=("auditor",)),
+        post=sitting_only(302, "panel_member", also_refused=("auditor",)),
+        data=input_form,
         doer="panel_member",
     ),
     Url(
         "between_meetings",
         _case("waiting"),
-        get=POST_ONLY,
-        post=only(302, "chair", "other_chair", refused_actors=(*sitting_except("chair", "other_chair"), "auditor")),
-        data=lambda w: {},
+        get=NOT_ALLOWED,
+        post=sitting_only(302, *CHAIRS, also_refused=("auditor",)),
+        data=_no_data,
         doer="chair",
         allowed=("other_chair",),
     ),
     Url(
         "reconsideration_request",
         _case("negative"),
-        get=COORDINATOR_OF_CASE,
-        post=COORDINATOR_OF_CASE_POST,
-        data=lambda w: {
-            "requested_by": "child",
-            "requester_name": "Sam Advocate, Example Law",
-            "received_on_0": w.negative_decision.decided_on.day,
-            "received_on_1": w.negative_decision.decided_on.month,
-            "received_on_2": w.negative_decision.decided_on.year,
-            "grounds": "new_evidence",
-            "details": "A letter from the child's school.",
-        },
+        get=sitting_only(200, "coordinator", also_refused=("auditor",)),
+        post=sitting_only(302, "coordinator", also_refused=("auditor",)),
+        data=reconsideration_form,
         doer="coordinator",
     ),
     Url(
         "case_close",
         _case("negative"),
-        get=COORDINATOR_OF_CASE,
-        post=COORDINATOR_OF_CASE_POST,
+        get=sitting_only(200, "coordinator", also_refused=("auditor",)),
+        post=sitting_only(302, "coordinator", also_refused=("auditor",)),
         data=lambda w: {"reason": "No reconsideration asked for."},
         doer="coordinator",
     ),
     Url(
         "lead_social_worker",
         _case("case_a"),
-        get=COORDINATOR_OF_CASE,
-        post=COORDINATOR_OF_CASE_POST,
+        get=sitting_only(200, "coordinator", also_refused=("auditor",)),
+        post=sitting_only(302, "coordinator", also_refused=("auditor",)),
         data=lambda w: {"person": w.s.social_care.pk},
         doer="coordinator",
     ),
+    # Reconsiderations are found among the coordinator's panels only: for anyone else they do not exist.
     Url(
         "reconsideration_accept",
         lambda w: [w.reconsideration.pk],
-        get=POST_ONLY,
+        get=NOT_ALLOWED,
         post=only(302, "coordinator"),
-        data=lambda w: {},
+        data=_no_data,
         doer="coordinator",
     ),
     Url(
@@ -351,19 +334,20 @@ URLS = [
         data=lambda w: {"reason": "Nothing new in the request."},
         doer="coordinator",
     ),
+    # Another panel's coordinator has the page, but our decisions are not among its choices (400).
     Url(
         "sca_return",
         lambda w: [],
         get=everyone(403, coordinator=200, other_panel=200),
-        # Another panel's coordinator may use the page, but our decisions are not among its choices.
         post=everyone(403, coordinator=302, other_panel=400),
         data=lambda w: {"decisions": [w.negative_decision.public_id]},
         doer="coordinator",
     ),
-    Url("sca_export", lambda w: ["csv"], get=everyone(403, coordinator=200, other_panel=200), post=GET_ONLY),
-    Url("sca_export", lambda w: ["json"], get=everyone(403, coordinator=200, other_panel=200), post=GET_ONLY),
+    Url("sca_export", lambda w: ["csv"], get=everyone(403, coordinator=200, other_panel=200), post=NOT_ALLOWED),
+    Url("sca_export", lambda w: ["json"], get=everyone(403, coordinator=200, other_panel=200), post=NOT_ALLOWED),
 ]
-ID = {id(u): u.name + (f"-{u.args(None)[0]}" if u.name == "sca_export" else "") for u in URLS}
+POST_URLS = [u for u in URLS if u.doer]
+GET_ONLY_URLS = [u for u in URLS if not u.doer and u.get is not NOT_ALLOWED]
 
 
 def test_every_url_of_the_app_has_expectations():
@@ -374,7 +358,7 @@ def _expected(table: dict) -> dict:
     return {**{actor: status for actor, status in table.items() if status is not None}, "anonymous": TO_LOGIN}
 
 
-@pytest.mark.parametrize("spec", URLS, ids=[ID[id(u)] for u in URLS])
+@pytest.mark.parametrize("spec", URLS, ids=[u.label for u in URLS])
 def test_get_gives_each_person_the_expected_status(spec, client, world):
     url = spec.url(world)
     before = snapshot()
@@ -388,14 +372,11 @@ def test_get_gives_each_person_the_expected_status(spec, client, world):
     assert snapshot() == before
 
 
-POST_URLS = [u for u in URLS if u.doer]
-
-
-@pytest.mark.parametrize("spec", POST_URLS, ids=[ID[id(u)] for u in POST_URLS])
+@pytest.mark.parametrize("spec", POST_URLS, ids=[u.label for u in POST_URLS])
 def test_post_is_refused_to_everyone_else_and_changes_nothing(spec, client, world):
     url = spec.url(world)
     data = spec.data(world)
-    refusals = _refusals(spec.post, doer=spec.doer, allowed=spec.allowed)
+    refusals = {actor: status for actor, status in spec.post.items() if actor not in (spec.doer, *spec.allowed)}
     before = snapshot()
 
     actual = {}
@@ -410,10 +391,7 @@ def test_post_is_refused_to_everyone_else_and_changes_nothing(spec, client, worl
     assert snapshot() != before
 
 
-GET_ONLY_URLS = [u for u in URLS if not u.doer]
-
-
-@pytest.mark.parametrize("spec", GET_ONLY_URLS, ids=[ID[id(u)] for u in GET_ONLY_URLS])
+@pytest.mark.parametrize("spec", GET_ONLY_URLS, ids=[u.label for u in GET_ONLY_URLS])
 def test_post_to_a_page_that_only_shows_is_not_allowed(spec, client, world):
     url = spec.url(world)
     before = snapshot()
@@ -422,3 +400,181 @@ def test_post_to_a_page_that_only_shows_is_not_allowed(spec, client, world):
 
     assert actual == {**spec.post, "anonymous": TO_LOGIN}
     assert snapshot() == before
+
+
+# --- Checks the matrix leaves out: the item's chair, and a refused person sending a bad form ---------
+
+
+def test_a_chair_who_does_not_chair_the_item_cannot_open_its_decision_form(client, world):
+    url = reverse("decisions:decision_record", args=[world.meeting.public_id, world.item_a.pk, DecisionKind.RG])
+
+    response = request_as(client, world.actors["other_chair"], "get", url)
+
+    assert response.status_code == 403
+
+
+def test_a_chair_who_does_not_chair_the_item_is_refused_even_with_a_bad_form(client, world):
+    url = reverse("decisions:decision_record", args=[world.meeting.public_id, world.item_a.pk, DecisionKind.RG])
+    before = snapshot()
+
+    response = request_as(client, world.actors["other_chair"], "post", url, {"outcome": "maybe"})
+
+    assert snapshot() == before
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("actor", ["other_agency_member", "designated_nurse", "coordinator", "chair", "auditor"])
+def test_someone_outside_the_agency_is_refused_its_input_even_with_a_bad_form(actor, client, world):
+    url = reverse("decisions:agency_input", args=[world.case_a.public_id, world.police.pk])
+    before = snapshot()
+
+    response = request_as(client, world.actors[actor], "post", url, {"knowledge": ""})
+
+    assert snapshot() == before
+    assert response.status_code == 403
+
+
+def test_someone_outside_the_agency_sending_a_bad_form_changes_nothing_and_sees_no_input(client, world):
+    # Whatever the status (see the test above), the page must not show the agency's input.
+    url = reverse("decisions:agency_input", args=[world.case_a.public_id, world.police.pk])
+    before = snapshot()
+
+    response = request_as(client, world.actors["other_agency_member"], "post", url, {"knowledge": ""})
+
+    assert response.status_code in (400, 403)
+    assert snapshot() == before
+    page = response.content.decode()
+    for secret in (world.police_input.knowledge, world.police_input.risks, world.police_input.reasons):
+        assert secret not in page
+
+
+# --- The panel's part of the case page -------------------------------------------------------------
+
+
+def case_page(client, world, actor, case) -> str:
+    response = request_as(client, world.actors[actor], "get", reverse("referrals:case", args=[case.public_id]))
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+def test_the_referrer_sees_only_the_outcome_line_of_a_signed_decision(client, world):
+    decision = world.reconsidered.decisions.get()
+    page = case_page(client, world, "referrer", world.reconsidered)
+
+    assert f"Reasonable grounds: negative, {decision.decided_on:%-d %B %Y}" in page
+    for detail in (
+        'data-testid="decision-rg"',  # the decision's summary card
+        "Agencies' recommendations",
+        "Voted",
+        "Threshold applied",
+        'data-testid="reconsideration"',
+        world.reconsideration.requester_name,
+        world.reconsideration.details,
+        '<h2 class="govuk-heading-m">The panel</h2>',
+        "Agency inputs",
+    ):
+        assert detail not in page, detail
+    for voter in decision.voters:
+        assert voter["name"] not in page
+
+
+def test_the_referrer_sees_no_input_and_no_unsigned_decision(client, world):
+    page = case_page(client, world, "referrer", world.case_a)
+
+    assert 'data-testid="decisions"' not in page
+    assert "Reasonable grounds: positive" not in page
+    assert 'data-testid="case-inputs"' not in page
+    for secret in (world.police_input.knowledge, world.police_input.risks, world.police, world.rg_a.reasons):
+        assert str(secret) not in page
+
+
+def test_the_referrer_never_sees_the_panels_reasons(client, world):
+    reasons = world.negative_decision.reasons
+
+    page = case_page(client, world, "referrer", world.negative)
+
+    assert reasons not in page
+
+
+@pytest.mark.parametrize("actor", ["coordinator", "chair", "panel_member", "designated_nurse", "auditor"])
+def test_the_panels_readers_see_the_inputs_and_the_signed_decisions_detail(actor, client, world):
+    decision = world.reconsidered.decisions.get()
+
+    on_agenda = case_page(client, world, actor, world.case_a)
+    decided = case_page(client, world, actor, world.reconsidered)
+
+    assert 'data-testid="case-inputs"' in on_agenda
+    assert world.police.name in on_agenda
+    assert 'data-testid="decision-rg"' in decided
+    assert decision.reasons in decided
+    assert 'data-testid="reconsideration"' in decided
+
+
+@pytest.mark.parametrize(
+    ("actor", "sees_it"), [("chair", True), ("coordinator", False), ("panel_member", False), ("auditor", False)]
+)
+def test_only_the_chair_sees_a_decision_not_yet_signed_off(actor, sees_it, client, world):
+    page = case_page(client, world, actor, world.case_a)
+
+    assert ("Not signed off" in page) is sees_it
+    assert (world.rg_a.reasons in page) is sees_it
+
+
+def test_someone_on_two_panels_acts_on_each_with_that_panels_role_only(client, world):
+    # Our coordinator, and a chair of the other panel.
+    person = world.s.coordinator
+    member(world.theirs.s.panel, Role.CHAIR, user=person)
+    before = snapshot()
+
+    ours = {
+        "open our meeting": outcome(
+            request_as(client, person, "post", reverse("decisions:meeting_open", args=[world.fresh.public_id]))
+        ),
+        "record our decision": outcome(
+            request_as(
+                client,
+                person,
+                "get",
+                reverse("decisions:decision_record", args=[world.meeting.public_id, world.item_a.pk, "rg"]),
+            )
+        ),
+    }
+    theirs = {
+        "their agenda": outcome(
+            request_as(client, person, "get", reverse("decisions:agenda", args=[world.theirs.meeting.public_id]))
+        ),
+        "their reconsideration": outcome(
+            request_as(
+                client,
+                person,
+                "post",
+                reverse("decisions:reconsideration_accept", args=[world.theirs.reconsideration.pk]),
+            )
+        ),
+        "their case's lead social worker": outcome(
+            request_as(
+                client, person, "get", reverse("decisions:lead_social_worker", args=[world.theirs.case_a.public_id])
+            )
+        ),
+    }
+
+    assert ours == {"open our meeting": 403, "record our decision": 403}
+    assert theirs == {"their agenda": 403, "their reconsideration": 404, "their case's lead social worker": 403}
+    assert snapshot() == before
+    page = request_as(client, person, "get", reverse("decisions:sca_return")).content.decode()
+    assert world.negative.reference in page
+    assert world.theirs.negative.reference not in page
+
+
+@pytest.mark.parametrize("actor", [a for a in ACTORS if a != "anonymous"])
+def test_the_lists_show_this_panels_meetings_and_cases_only_to_those_who_sit_on_it(actor, client, world):
+    meetings = request_as(client, world.actors[actor], "get", reverse("decisions:meeting_list")).content.decode()
+    outstanding = request_as(client, world.actors[actor], "get", reverse("decisions:inputs_outstanding"))
+    outstanding = outstanding.content.decode()
+
+    sits = actor in SITTING
+    assert (str(world.meeting.public_id) in meetings) is sits
+    assert (world.waiting.reference in outstanding) is sits
+    for theirs in (world.theirs.meeting.public_id, world.theirs.later.public_id):
+        assert (str(theirs) in meetings) is (actor == "other_panel")
+    assert (world.theirs.waiting.reference in outstanding) is (actor == "other_panel")

@@ -218,17 +218,12 @@ def test_move_needing_a_reason_is_refused_without_one(move_name, reason, panel, 
     assert stored_state(case) == source
 
 
-def test_moves_needing_a_reason_are_those_a_referrer_or_the_panel_must_be_told_about():
+def test_moves_needing_a_reason_are_those_a_referrer_must_be_told_about():
     assert {name for name, move in MOVES.items() if move.needs_reason} == {
         "return",
         "transfer",
         "withdraw",
         "refuse_reconsideration",
-        *(
-            f"{change}_{purpose}"
-            for change in ("remove_from_agenda", "defer")
-            for purpose in ("rg", "cg", "reconsideration")
-        ),
     }
 
 
