@@ -532,7 +532,7 @@ def test_signing_off_a_deferral_puts_the_case_on_the_later_meetings_agenda(sitti
     assert new_item.purpose == ItemPurpose.RG
     assert not new_item.is_signed_off and new_item.removed_at is None
     reasons = [h.history_change_reason for h in case.history.order_by("history_date")]
-    deferred = f"Deferred: to the {later}: The police report is not in yet."
+    deferred = f"Deferred: to the {later}"
     assert deferred in reasons
     assert reasons.index(deferred) < reasons.index(f"Added to a meeting's agenda: {later} (Reasonable grounds)")
 
