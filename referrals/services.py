@@ -16,7 +16,6 @@ from django.db.models.functions import Concat
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
-from simple_history.utils import update_change_reason
 
 from nrm_panel.models import Panel, Role
 from nrm_panel.permissions import has_role
@@ -63,8 +62,9 @@ class TransitionNotAllowed(ReferralError):
 
 
 def _save_with_reason(referral: Referral, reason: str) -> None:
+    # Written with the history row itself, not looked up and saved again afterwards.
+    referral._change_reason = reason
     referral.save()
-    update_change_reason(referral, reason)
 
 
 def referral_create(*, referrer, panel: Panel, is_adult: bool, adult_has_consented: bool | None) -> Referral:
@@ -153,8 +153,8 @@ def attachment_add(*, referral: Referral, user, upload, description: str) -> Att
             uploaded_by=user,
         )
         attachment.file.save("upload", upload, save=False)
+        attachment._change_reason = "Evidence uploaded"
         attachment.save()
-        update_change_reason(attachment, "Evidence uploaded")
     return attachment
 
 

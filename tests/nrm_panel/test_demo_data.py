@@ -102,12 +102,13 @@ def assert_every_case_is_backed_by_its_decisions():
     cases = Referral.objects.prefetch_related("decisions", "agenda_items", "reconsiderations")
     for referral in cases:
         state, where = referral.state, f"{referral} ({referral.state})"
-        open_items = [item for item in referral.agenda_items.all() if not item.removed_at and not item.signed_off_at]
+        items = list(referral.agenda_items.all())
+        open_items = [item for item in items if not item.removed_at and not item.signed_off_at]
         current = current_decisions(referral, superseded)
         rg, cg = current.get(RG), current.get(CG)
         assert len(open_items) == (1 if state == State.ON_AGENDA else 0), where
         if state in UNDECIDED_STATES:
-            assert not current and not referral.agenda_items.exists(), where
+            assert not current and not items, where
         if state == State.RG_NEGATIVE:
             assert rg and rg.outcome == NEGATIVE and not cg, where
         if state == State.CG_PENDING:

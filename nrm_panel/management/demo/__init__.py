@@ -1,4 +1,5 @@
-"""Demo data for `manage.py demo_data`: invented panels, logins and referrals in every state."""
+"""Demo data for `manage.py demo_data`: invented panels, logins, referrals in every state, and the panel's
+meetings, agency inputs and decisions behind them."""
 
 # The reason shown on every history record the demo data writes (the case timeline shows it).
 CHANGE_REASON = "Demo data"

@@ -655,7 +655,7 @@ RECONSIDERATION_REQUESTS = {
     ),
     "guidance_not_followed": (
         "legal_representative",
-        "The child's solicitor, Harbour Law LLP",
+        "The child's solicitor, {town} Law Centre",
         "The decision looked for evidence of force, which the guidance says a child does not need to show.",
     ),
 }

@@ -1,16 +1,17 @@
 """Demo meetings, agency inputs and decisions: every case the panel has had in front of it has them.
 
-A panel loaded for the first time gets a month's panel cycle, run through the real services so
-that each case's history is what the app itself records: its last three regular meetings (closed,
-minutes approved), an extraordinary meeting between them, a meeting today that has not started,
-the next regular meeting with cases on its agenda, and one regular meeting cancelled. Its cases
-(`STORIES`) are decided, deferred, reconsidered and closed at and between those meetings.
+A panel loaded for the first time (one of the first CYCLE_PANELS) gets a month's panel cycle, run
+through the real services so that each case's history is what the app itself records: its last
+three regular meetings (closed, minutes approved), an extraordinary meeting between them, a
+meeting today that has not started, the next regular meeting with cases on its agenda, and one
+regular meeting cancelled. Its cases (`STORIES`) are decided, deferred, reconsidered and closed at
+and between those meetings.
 
 The services stamp what they write with the time now; `_Clock` moves those stamps back to the day
 each thing happened, so the case timelines and the minutes read true.
 
-Cases decided before the cycle (most of a large load) get the same rows, made in bulk by
-`history_create`: their meetings, agenda items, agency inputs and signed decisions.
+Cases decided before the cycle get the same rows, made in bulk by `history_create`: their
+meetings, agenda items, agency inputs and signed decisions.
 """
 
 import dataclasses
@@ -62,7 +63,10 @@ BATCH_SIZE = 2_000
 PAST_LABELS = ["P1", "E", "P2", "P3"]
 CANCELLED_LABEL = "N3"
 # How far back the cases decided in bulk go.
-HISTORY_MONTHS = 18
+HISTORY_MONTHS = 12
+# The services take a second or two per panel's cycle: a load of many panels (to try the app at
+# scale) runs the cycles of the first few only, the named demo panels.
+CYCLE_PANELS = 3
 # Extraordinary meetings are virtual, in the afternoon.
 EXTRAORDINARY_TIME = datetime.time(14, 0)
 
@@ -180,8 +184,9 @@ STORIES = [
     Story("today, a revised input", ("T", 38, 42), (Wait("T"),), revised_input=AgencyKind.POLICE),
     Story("next meeting", ("N1", 25, 40), (Wait("N1"),), missing_input=AgencyKind.POLICE),
 ]
-# On a panel that decides reasonable grounds between meetings, the last case shows that instead.
+# On a panel that decides reasonable grounds between meetings, a case shows that instead of this one.
 BETWEEN_MEETINGS_STORY = Story("between meetings", ("T", 2, 4), (BetweenMeetings(),))
+BETWEEN_MEETINGS_INSTEAD_OF = "today, a revised input"
 
 
 @dataclass
@@ -217,7 +222,7 @@ class Cycle:
 
     site: object
     today: datetime.date
-    is_new: bool  # the panel has no meetings yet: its cycle is run through the services
+    runs_cycle: bool  # a new panel, one of the first few: its cycle is run through the services
     dates: dict  # meeting label -> date, in date order
     regular_today: bool  # today's meeting is the regular one, not an extraordinary one
     schedule_months: int
@@ -228,9 +233,9 @@ class Cycle:
         return self.site.panel
 
     def stories(self) -> list[Story]:
-        stories = list(STORIES)
+        stories = STORIES
         if self.panel.allows_rg_between_meetings:
-            stories[-1] = BETWEEN_MEETINGS_STORY
+            stories = [BETWEEN_MEETINGS_STORY if each.name == BETWEEN_MEETINGS_INSTEAD_OF else each for each in stories]
         return [dataclasses.replace(story, steps=self._adapted(story.steps)) for story in stories]
 
     def _adapted(self, steps) -> tuple:
@@ -264,7 +269,7 @@ class Cycle:
         return tuple(adapted)
 
     def story_plans(self, *, rng) -> list[Plan]:
-        if not self.is_new:
+        if not self.runs_cycle:
             return []
         plans = []
         for story in self.stories():
@@ -283,7 +288,7 @@ class Cycle:
         return plans
 
     def decided_plan(self, plan: Plan, *, rng) -> None:
-        """Date a case the panel decided before its cycle: at its regular meetings of the last 18 months."""
+        """Date a case the panel decided before its cycle, at one of its regular meetings of the months before."""
         rg, cg = CLOSED_FLOWS.pick(rng) if plan.state == State.CLOSED else DECIDED_FLOWS[plan.state]
         gap = datetime.timedelta(days=self.panel.min_days_between_rg_and_cg)
         dates = self.history_dates
@@ -314,7 +319,7 @@ class Cycle:
 def cycles_plan(sites, *, today: datetime.date) -> list[Cycle]:
     """The meeting dates of each panel's cycle, from its repeating rule (the second Tuesday, by default)."""
     cycles = []
-    for site in sites:
+    for index, site in enumerate(sites):
         panel = site.panel
         past = services.meeting_dates_by_rule(
             panel, start=today - relativedelta(months=4), end=today - datetime.timedelta(days=1)
@@ -337,7 +342,7 @@ def cycles_plan(sites, *, today: datetime.date) -> list[Cycle]:
             Cycle(
                 site=site,
                 today=today,
-                is_new=not PanelMeeting.objects.filter(panel=panel).exists(),
+                runs_cycle=index < CYCLE_PANELS and not PanelMeeting.objects.filter(panel=panel).exists(),
                 dates=dates,
                 regular_today=regular_today,
                 schedule_months=months,
@@ -355,7 +360,7 @@ def cycles_run(cycles, plans, *, rng) -> int:
     clock = _Clock()
     ran = 0
     for cycle in cycles:
-        if cycle.is_new:
+        if cycle.runs_cycle:
             stories = [plan for plan in plans if plan.story and plan.site is cycle.site]
             _CycleRun(cycle, stories, rng=rng, clock=clock).run()
             ran += 1
@@ -432,8 +437,8 @@ class _Clock:
                         cursor.execute(
                             f"UPDATE {table} AS t SET {column} = b.moment "
                             f"FROM (VALUES {blocks}) AS b(started, ended, moment) "
-                            f"WHERE t.{column} BETWEEN b.started AND b.ended",
-                            params,
+                            f"WHERE t.{column} >= %s AND t.{column} BETWEEN b.started AND b.ended",
+                            [*params, self.blocks[0][0]],
                         )
                 cursor.execute(
                     f"WITH b(started, ended, moment) AS (VALUES {blocks}), "
@@ -458,7 +463,7 @@ class _CycleRun:
         self.chair, self.coordinator = self.site.chair, self.site.coordinator
         self.meetings = {}  # label -> PanelMeeting
         self.sittings = defaultdict(dict)  # label -> {referral id: Sit}
-        self.events = []  # (date, time, sequence, function)
+        self.events = []  # (date, time, sequence, who, function)
         self.plans = plans
 
     def run(self) -> None:
@@ -485,8 +490,13 @@ class _CycleRun:
                         function()
 
     def _on(self, date, at, function, *args, by=None, **kwargs) -> None:
-        """Run `function` on `date` at `at` (no later than today, when it runs as now), done `by` someone."""
-        self.events.append((min(date, self.today), at, len(self.events), by, partial(function, *args, **kwargs)))
+        """Run `function` on `date` at `at`, done `by` someone.
+
+        What would happen today or later happens now, in the order it was planned.
+        """
+        if date >= self.today:
+            date, at = self.today, datetime.time.max
+        self.events.append((date, at, len(self.events), by, partial(function, *args, **kwargs)))
 
     # Meetings
 
@@ -713,7 +723,9 @@ class _CycleRun:
             referral=referral,
             user=self.coordinator,
             requested_by=requested_by,
-            requester_name=requester.format(organisation=referral.first_responder_organisation),
+            requester_name=requester.format(
+                organisation=referral.first_responder_organisation, town=self.site.place.town
+            ),
             received_on=received_on,
             grounds=step.grounds,
             details=details,

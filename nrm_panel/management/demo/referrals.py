@@ -45,20 +45,23 @@ DECIDED_STATES = [State.CG_POSITIVE, State.CLOSED, State.RG_NEGATIVE, State.CG_N
 # After a panel's first cases (its meeting cycle, then one in each state above), the rest follow
 # roughly a live panel's mix. Cases on an agenda, awaiting conclusive grounds or reconsidered are
 # only those of the meeting cycle: each needs meetings still to come.
-STATE_SHARES = content.Weighted(
-    {
-        State.DRAFT: 4,
-        State.SUBMITTED: 5,
-        State.RETURNED: 3,
-        State.RG_PENDING: 8,
-        State.RG_NEGATIVE: 3,
-        State.CG_POSITIVE: 28,
-        State.CG_NEGATIVE: 6,
-        State.TRANSFERRED: 7,
-        State.WITHDRAWN: 5,
-        State.CLOSED: 26,
-    }
-)
+SHARES = {
+    State.DRAFT: 4,
+    State.SUBMITTED: 5,
+    State.RETURNED: 3,
+    State.RG_PENDING: 8,
+    State.RG_NEGATIVE: 3,
+    State.CG_POSITIVE: 28,
+    State.CG_NEGATIVE: 6,
+    State.TRANSFERRED: 7,
+    State.WITHDRAWN: 5,
+    State.CLOSED: 26,
+}
+STATE_SHARES = content.Weighted(SHARES)
+# A panel's decided cases each bring meetings, inputs and decisions (and a share of the minutes):
+# past this many, a large load (to try the app at scale) keeps its cases before the decision.
+DECIDED_PER_PANEL = 60
+UNDECIDED_SHARES = content.Weighted({state: share for state, share in SHARES.items() if state in UNDECIDED_STATES})
 # Days from the referral to today, by state, for cases the panel has not yet decided: open cases
 # are recent, so their 45-day clocks show green, amber and red.
 REFERRAL_AGE_DAYS = {
@@ -140,17 +143,22 @@ def referrals_plan(sites, count, *, rng, today, cycles) -> list[Plan]:
     """Which panel, state, referrer and date each referral gets, oldest first, drafts last.
 
     A panel's first referrals are the cases of its meeting cycle (`cycles`, from
-    decisions.cycles_plan), then one in each other state; the rest follow STATE_SHARES.
+    decisions.cycles_plan), then one in each other state; the rest follow STATE_SHARES, with at
+    most DECIDED_PER_PANEL decided cases a panel.
     """
     plans = []
     for index, (site, cycle) in enumerate(zip(sites, cycles, strict=True)):
         wanted = count // len(sites) + (1 if index < count % len(sites) else 0)
         panel_plans = cycle.story_plans(rng=rng)[:wanted]
         first_states = UNDECIDED_STATES + DECIDED_STATES
+        decided = 0
         for number in range(wanted - len(panel_plans)):
             state = first_states[number] if number < len(first_states) else STATE_SHARES.pick(rng)
+            if state in DECIDED_STATES and decided >= DECIDED_PER_PANEL:
+                state = UNDECIDED_SHARES.pick(rng)
             plan = Plan(site=site, state=state, referrer=rng.choice(site.referrers), referral_date=None)
             if state in DECIDED_STATES:
+                decided += 1
                 cycle.decided_plan(plan, rng=rng)
             elif state != State.DRAFT:
                 plan.referral_date = today - datetime.timedelta(days=rng.randint(*REFERRAL_AGE_DAYS[state]))
