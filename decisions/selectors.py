@@ -114,15 +114,20 @@ def agenda_proposals(meeting: PanelMeeting) -> QuerySet[Referral]:
     return with_target_date(cases)
 
 
-def people_of_panel(panel: Panel) -> QuerySet[User]:
-    """Everyone with an active role on the panel, for attendance, deputies and lead social workers."""
+def people_of_panel(panel: Panel, roles=None) -> QuerySet[User]:
+    """Everyone with an active role on the panel (or one of `roles`): attendees, deputies, lead social workers."""
+    if roles is not None:
+        return User.objects.filter(
+            memberships__panel=panel, memberships__is_active=True, memberships__role__in=roles, is_active=True
+        ).distinct()
     return User.objects.filter(memberships__panel=panel, memberships__is_active=True, is_active=True).distinct()
 
 
 def attendance_labels(panel: Panel) -> dict[int, str]:
     """How each person on the panel would be recorded: 'Name, agency (voting)' or 'Name, role (advising)'."""
     labels = {}
-    for membership in Membership.objects.filter(panel=panel, is_active=True).select_related("user", "agency"):
+    memberships = Membership.objects.filter(panel=panel, is_active=True, role__in=MEETING_ROLES)
+    for membership in memberships.select_related("user", "agency"):
         if membership.agency_id:
             capacity = "voting" if membership.agency.kind in panel.voting_kinds else "advising"
             labels[membership.user_id] = f"{membership.user}, {membership.agency} ({capacity})"

@@ -31,7 +31,7 @@ from decisions.models import (
 )
 from decisions.quorum import item_quorum
 from nrm_panel.models import AGENCY_ROLES, Agency, Membership, Panel, Role
-from nrm_panel.permissions import has_role
+from nrm_panel.permissions import MEETING_ROLES, has_role
 from referrals.clock import case_clock
 from referrals.models import Referral, State
 from referrals.services import ROLE_NOT_ALLOWED, referral_move
@@ -66,7 +66,7 @@ DEFER_TO_LATER_MEETING = "Choose a later meeting of this panel to defer to."
 DELAY_REASON_REQUIRED = "This is after the case's day {target_days} ({date}): give the reason for the delay."
 NOTHING_TO_SIGN = "Record the decision before signing off."
 NOT_ATTENDING = "{person} is not recorded as present at this meeting."
-NOT_ON_PANEL = "{person} has no role on this panel."
+NOT_ON_PANEL = "{person} does not sit on this panel's meetings."
 NOT_YOUR_AGENCY = "Only members of {agency} on this panel can write its input."
 INPUT_NOT_OPEN = "The panel is not waiting for a decision on this case: its inputs cannot change now."
 INPUT_LOCKED = "This input was used by a signed decision and can no longer change."
@@ -228,7 +228,9 @@ def meeting_cancel(*, meeting: PanelMeeting, user, reason: str) -> PanelMeeting:
 
 def _capacity(panel: Panel, person, *, is_chair: bool) -> tuple[str, Agency | None]:
     """Whether a person votes or advises, from the agency they represent on the panel."""
-    memberships = Membership.objects.filter(user=person, panel=panel, is_active=True).select_related("agency")
+    memberships = Membership.objects.filter(
+        user=person, panel=panel, is_active=True, role__in=MEETING_ROLES
+    ).select_related("agency")
     agency = next((m.agency for m in memberships if m.role in AGENCY_ROLES and m.agency_id), None)
     if not memberships:
         raise DecisionError(NOT_ON_PANEL.format(person=person))

@@ -290,7 +290,11 @@ def attendance(request, public_id):
     meeting = selectors.meeting_for(request.user, public_id)
     _require(request.user, meeting.panel_id, {Role.CHAIR})
     attendances = selectors.meeting_attendances(meeting)
-    people = selectors.people_of_panel(meeting.panel).exclude(pk=meeting.chair_id).order_by("last_name", "first_name")
+    people = (
+        selectors.people_of_panel(meeting.panel, roles=MEETING_ROLES)
+        .exclude(pk=meeting.chair_id)
+        .order_by("last_name", "first_name")
+    )
     form = AttendanceForm(
         request.POST if request.method == "POST" else None,
         people=people,
