@@ -86,14 +86,14 @@ NOT_RETURNABLE = "Only signed decisions can be returned to the Single Competent 
 
 # Guidance: a reconsideration is asked for within 30 calendar days of the negative decision.
 RECONSIDERATION_WINDOW_DAYS = 30
-AWAITING_STATES = frozenset({State.RG_PENDING, State.CG_PENDING, State.RECONSIDERATION})
-# The panel can still take agency inputs on a case while it is waiting for, or on, an agenda.
-INPUT_STATES = AWAITING_STATES | {State.ON_AGENDA}
+# What the panel decides for a case waiting in each state.
 PURPOSE_FOR_STATE = {
     State.RG_PENDING: ItemPurpose.RG,
     State.CG_PENDING: ItemPurpose.CG,
     State.RECONSIDERATION: ItemPurpose.RECONSIDERATION,
 }
+# The panel can still take agency inputs on a case while it is waiting for, or on, an agenda.
+INPUT_STATES = frozenset(PURPOSE_FOR_STATE) | {State.ON_AGENDA}
 
 
 class DecisionError(Exception):

@@ -250,13 +250,6 @@ def meeting_cancel(request, public_id):
     )
 
 
-def _redirect_with_error(request, error, to):
-    messages.error(request, str(error))
-    response = redirect(to)
-    response.status_code = 303
-    return response
-
-
 def _post_service(request, call, *, success: str, to):
     """Run a service for a button press; a refusal is shown as a message on the page it came from."""
     try:
@@ -264,7 +257,6 @@ def _post_service(request, call, *, success: str, to):
     except services.DecisionError as error:
         if isinstance(error, services.NotAllowed):
             raise PermissionDenied(str(error)) from None
-        messages.error(request, str(error))
         return render(request, "decisions/refused.html", {"error": str(error), "back": to}, status=_error_status(error))
     if success:
         messages.success(request, success)
