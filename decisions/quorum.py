@@ -20,6 +20,7 @@ VOTING_MEMBER_MISSING = "a voting member from {kind} without a conflict of inter
 class Quorum:
     missing: list[str] = field(default_factory=list)
     taking_part: list = field(default_factory=list)  # attendances, conflicted members left out
+    chair_id: int | None = None
 
     @property
     def has_quorum(self) -> bool:
@@ -27,7 +28,8 @@ class Quorum:
 
     @property
     def voters(self) -> list:
-        return [attendance for attendance in self.taking_part if attendance.capacity == Capacity.VOTING]
+        # Whoever chairs the item does not vote on it, even a deputy who is a voting member.
+        return [a for a in self.taking_part if a.capacity == Capacity.VOTING and a.person_id != self.chair_id]
 
 
 def item_quorum(item, *, attendances, conflicts) -> Quorum:
@@ -39,7 +41,7 @@ def item_quorum(item, *, attendances, conflicts) -> Quorum:
     chair_id = item.deputy_chair_id or meeting.chair_id
     conflicted = {conflict.person_id for conflict in conflicts}
     present = {attendance.person_id for attendance in attendances}
-    quorum = Quorum(taking_part=[a for a in attendances if a.person_id not in conflicted])
+    quorum = Quorum(taking_part=[a for a in attendances if a.person_id not in conflicted], chair_id=chair_id)
     if chair_id is None:
         quorum.missing.append(CHAIR_MISSING)
     elif chair_id not in present:

@@ -21,6 +21,7 @@ from decisions.models import (
     Decision,
     DecisionKind,
     ItemPurpose,
+    MeetingFormat,
     MeetingKind,
     MeetingStatus,
     Outcome,
@@ -35,11 +36,12 @@ from nrm_panel.permissions import MEETING_ROLES, has_role
 from referrals.clock import case_clock
 from referrals.models import Referral, State
 from referrals.services import ROLE_NOT_ALLOWED, referral_move
+from referrals.state_machine import AWAITING_STATES
 
 # Messages are constants so that views show them and tests can name them.
 STALE = "Someone else changed this while you were working on it. Check what is saved now, then make your change again."
 MEETING_NOT_OPEN = "The meeting is not open: the chair opens it on the day."
-MEETING_NOT_YET = "This meeting is on {date}: the chair can open it on the day."
+MEETING_NOT_TODAY = "This meeting is on {date}: the chair opens it on the day. To hold it today, move it to today."
 MEETING_CLOSED = "This meeting's minutes are approved: it can no longer change."
 MEETING_ALREADY_OPEN = "This meeting is already open, chaired by {chair}."
 MEETING_NOT_AVAILABLE = "That meeting is {status}: choose another."
@@ -87,11 +89,7 @@ NOT_RETURNABLE = "Only signed decisions can be returned to the Single Competent 
 # Guidance: a reconsideration is asked for within 30 calendar days of the negative decision.
 RECONSIDERATION_WINDOW_DAYS = 30
 # What the panel decides for a case waiting in each state.
-PURPOSE_FOR_STATE = {
-    State.RG_PENDING: ItemPurpose.RG,
-    State.CG_PENDING: ItemPurpose.CG,
-    State.RECONSIDERATION: ItemPurpose.RECONSIDERATION,
-}
+PURPOSE_FOR_STATE = {state: ItemPurpose(purpose) for purpose, state in AWAITING_STATES.items()}
 # The panel can still take agency inputs on a case while it is waiting for, or on, an agenda.
 INPUT_STATES = frozenset(PURPOSE_FOR_STATE) | {State.ON_AGENDA}
 
@@ -156,7 +154,11 @@ def meetings_schedule(*, panel: Panel, today: datetime.date, months: int = 6) ->
         meeting = PanelMeeting(
             panel=panel, rule_date=date, date=date, starts_at=panel.meeting_time, place=panel.meeting_place
         )
-        _save(meeting, "Scheduled by the panel's rule")
+        try:
+            with transaction.atomic():
+                _save(meeting, "Scheduled by the panel's rule")
+        except IntegrityError:
+            continue  # scheduled at the same moment by the daily job or another person
         created.append(meeting)
     return created
 
@@ -253,8 +255,9 @@ def meeting_open(*, meeting: PanelMeeting, user, today: datetime.date | None = N
             raise DecisionError(MEETING_ALREADY_OPEN.format(chair=meeting.chair))
         if meeting.status != MeetingStatus.SCHEDULED:
             raise DecisionError(MEETING_NOT_AVAILABLE.format(status=meeting.get_status_display().lower()))
-        if meeting.date > today:
-            raise DecisionError(MEETING_NOT_YET.format(date=f"{meeting.date:%-d %B %Y}"))
+        # Decisions are dated by their meeting: a meeting opened on another day would misdate them.
+        if meeting.date != today:
+            raise DecisionError(MEETING_NOT_TODAY.format(date=f"{meeting.date:%-d %B %Y}"))
         meeting.status = MeetingStatus.OPEN
         meeting.chair = user
         meeting.opened_at = timezone.now()
@@ -311,7 +314,7 @@ def agenda_add(*, meeting: PanelMeeting, referral: Referral, user) -> AgendaItem
             raise NotAllowed(OTHER_PANEL)
         if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.OPEN):
             raise DecisionError(MEETING_NOT_AVAILABLE.format(status=meeting.get_status_display().lower()))
-        referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
+        referral = _locked_case(referral)
         open_item = AgendaItem.objects.filter(referral=referral, removed_at=None, signed_off_at=None).first()
         if open_item:
             raise DecisionError(ALREADY_ON_AGENDA.format(meeting=open_item.meeting))
@@ -339,6 +342,10 @@ def agenda_add(*, meeting: PanelMeeting, referral: Referral, user) -> AgendaItem
             referral=referral, move_name="add_to_agenda", user=user, reason=f"{meeting} ({item.get_purpose_display()})"
         )
     return item
+
+
+def _locked_case(referral: Referral) -> Referral:
+    return Referral.objects.select_for_update(of=("self",)).select_related("panel").get(pk=referral.pk)
 
 
 def _locked_item(item: AgendaItem) -> AgendaItem:
@@ -377,7 +384,7 @@ def agenda_reorder(*, item: AgendaItem, user, direction: str) -> None:
     """Move an item one place up or down the agenda."""
     with transaction.atomic():
         meeting = _locked_meeting(item.meeting)
-        _require_role(user, meeting.panel_id, {Role.COORDINATOR, Role.CHAIR})
+        _require_role(user, meeting.panel_id, {Role.COORDINATOR})
         items = list(meeting.items.filter(removed_at=None).order_by("position"))
         index = next((i for i, each in enumerate(items) if each.pk == item.pk), None)
         if index is None:
@@ -541,6 +548,8 @@ def decision_record(
     with transaction.atomic():
         item = _locked_item(item)
         _require_item_chair(item, user)
+        # The case is locked before its inputs are read, as agency_input_save does: one order, no deadlock.
+        item.referral = _locked_case(item.referral)
         if item.referral.state != State.ON_AGENDA:
             raise DecisionError(NOT_AWAITING.format(state=item.referral.get_state_display().lower()))
         quorum = _item_quorum(item)
@@ -632,6 +641,9 @@ def item_sign_off(*, item: AgendaItem, user) -> AgendaItem:
     with transaction.atomic():
         item = _locked_item(item)
         _require_item_chair(item, user)
+        item.referral = _locked_case(item.referral)
+        if item.referral.state != State.ON_AGENDA:
+            raise DecisionError(NOT_AWAITING.format(state=item.referral.get_state_display().lower()))
         quorum = _item_quorum(item)
         if not quorum.has_quorum:
             raise QuorumNotMet(NO_QUORUM.format(missing="; ".join(quorum.missing)))
@@ -648,7 +660,7 @@ def item_sign_off(*, item: AgendaItem, user) -> AgendaItem:
         first = decisions.get(DecisionKind.RG) or decisions[DecisionKind.CG]
         if first.outcome != Outcome.DEFERRED:
             # A deferred case is decided later: its agencies may still add to their inputs.
-            for agency_input in AgencyInput.objects.filter(referral=item.referral, locked_by=None):
+            for agency_input in AgencyInput.objects.select_for_update().filter(referral=item.referral, locked_by=None):
                 agency_input.locked_by = first
                 _save(agency_input, "Locked: used by a signed decision")
         item.signed_off_at = now
@@ -697,7 +709,7 @@ def meeting_start_between_meetings(*, referral: Referral, user) -> AgendaItem:
             kind=MeetingKind.BETWEEN_MEETINGS,
             date=today,
             starts_at=timezone.localtime().time().replace(second=0, microsecond=0),
-            format="virtual",
+            format=MeetingFormat.VIRTUAL,
             reason=f"Reasonable grounds on {referral.reference} between meetings",
             created_by=user,
         )
@@ -752,7 +764,7 @@ def agency_input_save(
     if is_required and not recommendation:
         raise DecisionError(RECOMMENDATION_REQUIRED)
     with transaction.atomic():
-        referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
+        referral = _locked_case(referral)
         if referral.state not in INPUT_STATES:
             raise DecisionError(INPUT_NOT_OPEN)
         current = AgencyInput.objects.select_for_update().filter(referral=referral, agency=agency, locked_by=None)
@@ -807,18 +819,19 @@ def reconsideration_request(
     exceptional_reason: str = "",
 ) -> Reconsideration:
     """Record a request to reconsider a negative decision, made within 30 days or for an exceptional reason."""
-    _require_role(user, referral.panel_id, {Role.COORDINATOR})
-    decision = current_negative_decision(referral)
-    if decision is None or referral.state not in (State.RG_NEGATIVE, State.CG_NEGATIVE):
-        raise DecisionError(NO_NEGATIVE_DECISION)
-    if received_on > timezone.localdate():
-        raise DecisionError(RECEIVED_IN_FUTURE)
-    if received_on < decision.decided_on:
-        raise DecisionError(RECEIVED_BEFORE_DECISION.format(date=f"{decision.decided_on:%-d %B %Y}"))
-    days = (received_on - decision.decided_on).days
-    if days > RECONSIDERATION_WINDOW_DAYS and not exceptional_reason.strip():
-        raise DecisionError(RECONSIDERATION_LATE.format(days=days))
     with transaction.atomic():
+        referral = _locked_case(referral)
+        _require_role(user, referral.panel_id, {Role.COORDINATOR})
+        decision = current_negative_decision(referral)
+        if decision is None or referral.state not in (State.RG_NEGATIVE, State.CG_NEGATIVE):
+            raise DecisionError(NO_NEGATIVE_DECISION)
+        if received_on > timezone.localdate():
+            raise DecisionError(RECEIVED_IN_FUTURE)
+        if received_on < decision.decided_on:
+            raise DecisionError(RECEIVED_BEFORE_DECISION.format(date=f"{decision.decided_on:%-d %B %Y}"))
+        days = (received_on - decision.decided_on).days
+        if days > RECONSIDERATION_WINDOW_DAYS and not exceptional_reason.strip():
+            raise DecisionError(RECONSIDERATION_LATE.format(days=days))
         reconsideration = Reconsideration(
             referral=referral,
             decision=decision,
@@ -862,6 +875,9 @@ def reconsideration_refuse(*, reconsideration: Reconsideration, user, reason: st
         _require_role(user, reconsideration.referral.panel_id, {Role.COORDINATOR})
         if reconsideration.status != ReconsiderationStatus.REQUESTED:
             raise DecisionError(RECONSIDERATION_DONE.format(status=reconsideration.get_status_display().lower()))
+        referral = _locked_case(reconsideration.referral)
+        if referral.state != State.RECONSIDERATION:
+            raise DecisionError(NOT_AWAITING.format(state=referral.get_state_display().lower()))
         if not reason.strip():
             raise DecisionError("Give the reason for refusing the reconsideration.")
         reconsideration.status = ReconsiderationStatus.REFUSED

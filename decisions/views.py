@@ -83,6 +83,7 @@ def meeting_list(request):
             "organised_panels": Panel.objects.filter(
                 pk__in=panel_ids_for(request.user, {Role.COORDINATOR, Role.CHAIR})
             ),
+            "scheduling_panel_ids": panel_ids_for(request.user, {Role.COORDINATOR}),
         },
     )
 
@@ -258,6 +259,9 @@ def _post_service(request, call, *, success: str, to):
         if isinstance(error, services.NotAllowed):
             raise PermissionDenied(str(error)) from None
         return render(request, "decisions/refused.html", {"error": str(error), "back": to}, status=_error_status(error))
+    except referral_services.ReferralError as error:
+        # The case was moved by someone else meanwhile (withdrawn, say): the move it needed is refused.
+        return render(request, "decisions/refused.html", {"error": str(error), "back": to}, status=409)
     if success:
         messages.success(request, success)
     return redirect(to)
@@ -760,7 +764,9 @@ def between_meetings_start(request, referral_id):
         item = services.meeting_start_between_meetings(referral=referral, user=request.user)
     except services.DecisionError as error:
         back = reverse("referrals:case", args=[referral.public_id])
-        return render(request, "decisions/refused.html", {"error": str(error), "back": back}, status=400)
+        return render(
+            request, "decisions/refused.html", {"error": str(error), "back": back}, status=_error_status(error)
+        )
     messages.success(request, "Record who takes part, then the decision.")
     return redirect("decisions:attendance", public_id=item.meeting.public_id)
 
@@ -845,6 +851,7 @@ def reconsideration_refuse(request, reconsideration_id):
         {
             "form": form,
             "title": "Refuse the reconsideration",
+            "intro": "The reason is recorded on the case, where the referrer sees it.",
             "caption": reconsideration.referral.reference,
             "back": back,
         },
@@ -881,7 +888,13 @@ def case_close(request, referral_id):
     return render(
         request,
         "decisions/form_page.html",
-        {"form": form, "title": f"Close {referral.reference}", "caption": referral.child_name, "back": back},
+        {
+            "form": form,
+            "title": f"Close {referral.reference}",
+            "caption": referral.child_name,
+            "back": back,
+            "intro": "The reason is recorded on the case, where the referrer sees it.",
+        },
         status=status,
     )
 

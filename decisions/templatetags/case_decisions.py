@@ -28,7 +28,9 @@ def case_decisions(context, referral):
     own_agency_ids = {
         m.agency_id for m in active_memberships(user) if m.role in AGENCY_ROLES and m.panel_id == referral.panel_id
     }
-    inputs = selectors.case_inputs(referral) if referral.state in services.INPUT_STATES else []
+    # Agency inputs are for the people who sit on the panel, not its auditors.
+    sits_on_panel = bool(roles & MEETING_ROLES)
+    inputs = selectors.case_inputs(referral) if sits_on_panel and referral.state in services.INPUT_STATES else []
     is_coordinator = Role.COORDINATOR in roles
     reconsiderations = list(referral.reconsiderations.select_related("decision"))
     panel_work.update(
@@ -42,7 +44,7 @@ def case_decisions(context, referral):
             ]
             if referral.state in services.INPUT_STATES
             else [],
-            "sits_on_panel": bool(roles & MEETING_ROLES),
+            "sits_on_panel": sits_on_panel,
             "agenda_item": selectors.case_agenda_item(referral),
             "reconsiderations": reconsiderations,
             "is_coordinator": is_coordinator,

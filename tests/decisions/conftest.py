@@ -88,7 +88,7 @@ class Steps:
     def open(self, meeting, *extra, chair=None):
         """The chair opens the meeting and records the three statutory partners (and `extra`) as present."""
         chair = chair or self.sitting.chair
-        services.meeting_open(meeting=meeting, user=chair)
+        services.meeting_open(meeting=meeting, user=chair, today=meeting.date)  # held on its day
         services.attendance_record(meeting=meeting, user=chair, people=[*self.sitting.voting_members, *extra])
         meeting.refresh_from_db()
         return meeting

@@ -210,7 +210,7 @@ def test_opening_a_meeting_before_its_day_is_refused(as_, world):
 
     response = as_(world.s.chair).post(reverse("decisions:meeting_open", args=[world.later.public_id]))
 
-    assert_refused(response, services.MEETING_NOT_YET.format(date=f"{world.later.date:%-d %B %Y}"))
+    assert_refused(response, services.MEETING_NOT_TODAY.format(date=f"{world.later.date:%-d %B %Y}"))
     assert snapshot() == before
 
 

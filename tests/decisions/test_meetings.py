@@ -318,7 +318,7 @@ def test_agenda_reorder_swaps_an_item_with_its_neighbour(sitting, steps):
     services.agenda_reorder(item=third, user=sitting.coordinator, direction="up")
     assert order() == [first.pk, third.pk, second.pk]
 
-    services.agenda_reorder(item=first, user=sitting.chair, direction="down")
+    services.agenda_reorder(item=first, user=sitting.coordinator, direction="down")
     assert order() == [third.pk, first.pk, second.pk]
 
     services.agenda_reorder(item=third, user=sitting.coordinator, direction="up")
@@ -367,3 +367,20 @@ def test_agenda_proposals_are_this_panels_awaiting_cases_not_on_an_agenda_oldest
     assert [case.target_date for case in proposed] == [
         case.referral_date + datetime.timedelta(days=45) for case in proposed
     ]
+
+
+def test_only_the_coordinator_orders_the_agenda(sitting, steps):
+    first, second = (steps.add(sitting.meeting, steps.case()) for _ in range(2))
+
+    with pytest.raises(services.NotAllowed):
+        services.agenda_reorder(item=second, user=sitting.chair, direction="up")
+
+    assert list(sitting.meeting.items.order_by("position")) == [first, second]
+
+
+def test_a_past_meeting_is_not_opened_late(sitting):
+    sitting.meeting.date -= datetime.timedelta(days=40)
+    sitting.meeting.save()
+
+    with pytest.raises(services.DecisionError, match="move it to today"):
+        services.meeting_open(meeting=sitting.meeting, user=sitting.chair)

@@ -20,6 +20,7 @@ from decisions.models import (
     ThresholdWording,
 )
 from nrm_panel.models import AgencyKind, Role
+from referrals import services as referral_services
 from referrals.models import State
 from tests.factories import PanelMeetingFactory, SubmittedReferralFactory, member
 
@@ -622,3 +623,31 @@ def test_a_decision_after_the_target_date_needs_a_delay_reason(sitting, steps, d
     else:
         steps.record(item)
     assert Decision.objects.count() == 1
+
+
+def test_a_withdrawn_case_is_not_signed_off(sitting, steps):
+    case = steps.case()
+    item = steps.add(sitting.meeting, case)
+    steps.open(sitting.meeting)
+    steps.record(item, DecisionKind.RG, Outcome.POSITIVE)
+    referral_services.referral_withdraw(referral=case, user=sitting.coordinator, reason="Moved abroad with family.")
+
+    with pytest.raises(services.DecisionError, match="withdrawn"):
+        services.item_sign_off(item=item, user=sitting.chair)
+
+    assert not item.decisions.filter(signed_off_at__isnull=False).exists()
+
+
+def test_a_deputy_chair_who_is_a_voting_member_does_not_vote(sitting, steps):
+    deputy = member(sitting.panel, Role.CHAIR)
+    member(sitting.panel, Role.PANEL_MEMBER, user=deputy, agency=sitting.agencies[AgencyKind.SOCIAL_CARE])
+    item = steps.add(sitting.meeting, steps.case())
+    steps.open(sitting.meeting, deputy)
+    services.item_deputy_chair_set(item=item, user=sitting.chair, deputy=deputy)
+
+    decision = steps.record(item, DecisionKind.RG, Outcome.POSITIVE, user=deputy)
+
+    assert str(deputy) not in {voter["name"] for voter in decision.voters}
+    assert {"name": str(deputy), "agency": str(sitting.agencies[AgencyKind.SOCIAL_CARE]), "capacity": "Chair"} in (
+        decision.present
+    )
