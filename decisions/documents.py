@@ -23,6 +23,15 @@ def minutes_html(meeting: PanelMeeting) -> str:
     )
 
 
+def meeting_pack_context(meeting: PanelMeeting) -> dict:
+    """The agenda with each case's summary and agency inputs, for the pack page and its PDF."""
+    rows = selectors.agenda(meeting, today=timezone.localdate())
+    inputs = selectors.inputs_for_cases([row.item.referral for row in rows])
+    for row in rows:
+        row.inputs = inputs.get(row.item.referral_id, [])
+    return {"meeting": meeting, "rows": rows, "attendances": selectors.meeting_attendances(meeting)}
+
+
 def meeting_pack_pdf(context: dict) -> bytes:
     """The meeting pack as a PDF, every page marked OFFICIAL-SENSITIVE."""
     from weasyprint import HTML  # imported here: loading Pango is slow, and only this page needs it

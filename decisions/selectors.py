@@ -123,6 +123,10 @@ def people_of_panel(panel: Panel, roles=None) -> QuerySet[User]:
     return User.objects.filter(memberships__panel=panel, memberships__is_active=True, is_active=True).distinct()
 
 
+def people_present(meeting: PanelMeeting) -> QuerySet[User]:
+    return User.objects.filter(attendances__meeting=meeting).order_by("last_name", "first_name")
+
+
 def attendance_labels(panel: Panel) -> dict[int, str]:
     """How each person on the panel would be recorded: 'Name, agency (voting)' or 'Name, role (advising)'."""
     labels = {}

@@ -37,18 +37,35 @@ from decisions.models import (
     Outcome,
     Reconsideration,
 )
-from nrm_panel.models import Panel, Role, User
+from nrm_panel.models import Panel, Role
 from nrm_panel.permissions import MEETING_ROLES, has_role, panel_ids_for, roles_on
 from referrals import services as referral_services
 from referrals.clock import case_clock
 
 
-def _error_status(error: services.DecisionError) -> int:
+def _error_status(error: Exception) -> int:
     if isinstance(error, services.NotAllowed):
         return 403
-    if isinstance(error, services.StaleRecord):
+    # A stale form, or a case someone else moved meanwhile (withdrawn, say): a conflict.
+    if isinstance(error, services.StaleRecord | referral_services.ReferralError):
         return 409
     return 400
+
+
+def _save_form(request, form, save) -> tuple[bool, object, int]:
+    """For a POST of a valid form, run `save(cleaned_data)`: (saved, its result, the status to render with).
+
+    A refusal is put on the form, next to what the person typed, so nothing they wrote is lost.
+    """
+    if request.method != "POST":
+        return False, None, 200
+    if not form.is_valid():
+        return False, None, 400
+    try:
+        return True, save(form.cleaned_data), 200
+    except (services.DecisionError, referral_services.ReferralError) as error:
+        form.add_error(None, str(error))
+        return False, None, _error_status(error)
 
 
 def _require(user, panel_id: int, roles) -> None:
@@ -112,28 +129,22 @@ def meeting_call(request, panel_id):
         reason_label="Why is the meeting called?",
         button="Call the meeting",
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                meeting = services.meeting_call(
-                    panel=panel,
-                    user=request.user,
-                    date=data["date"],
-                    starts_at=data["starts_at"],
-                    format=data["format"],
-                    place=data["place"],
-                    reason=data["reason"],
-                )
-            except services.DecisionError as error:
-                form.add_error(None, str(error))
-                status = _error_status(error)
-            else:
-                messages.success(request, f"The {meeting} has been called.")
-                return redirect("decisions:meeting", public_id=meeting.public_id)
-        else:
-            status = 400
+    saved, meeting, status = _save_form(
+        request,
+        form,
+        lambda data: services.meeting_call(
+            panel=panel,
+            user=request.user,
+            date=data["date"],
+            starts_at=data["starts_at"],
+            format=data["format"],
+            place=data["place"],
+            reason=data["reason"],
+        ),
+    )
+    if saved:
+        messages.success(request, f"The {meeting} has been called.")
+        return redirect("decisions:meeting", public_id=meeting.public_id)
     return render(
         request,
         "decisions/form_page.html",
@@ -187,29 +198,23 @@ def meeting_change(request, public_id):
         reason_label="Why is the meeting changing?",
         button="Save changes",
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.meeting_reschedule(
-                    meeting=meeting,
-                    user=request.user,
-                    date=data["date"],
-                    starts_at=data["starts_at"],
-                    format=data["format"],
-                    place=data["place"],
-                    reason=data["reason"],
-                    version=data["version"],
-                )
-            except services.DecisionError as error:
-                form.add_error(None, str(error))
-                status = _error_status(error)
-            else:
-                messages.success(request, "The meeting has been changed.")
-                return redirect("decisions:meeting", public_id=meeting.public_id)
-        else:
-            status = 400
+    saved, _, status = _save_form(
+        request,
+        form,
+        lambda data: services.meeting_reschedule(
+            meeting=meeting,
+            user=request.user,
+            date=data["date"],
+            starts_at=data["starts_at"],
+            format=data["format"],
+            place=data["place"],
+            reason=data["reason"],
+            version=data["version"],
+        ),
+    )
+    if saved:
+        messages.success(request, "The meeting has been changed.")
+        return redirect("decisions:meeting", public_id=meeting.public_id)
     back = reverse("decisions:meeting", args=[meeting.public_id])
     return render(
         request,
@@ -229,19 +234,12 @@ def meeting_cancel(request, public_id):
         label="Why is the meeting cancelled?",
         button="Cancel the meeting",
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.meeting_cancel(meeting=meeting, user=request.user, reason=form.cleaned_data["reason"])
-            except services.DecisionError as error:
-                form.add_error(None, str(error))
-                status = _error_status(error)
-            else:
-                messages.success(request, f"The {meeting} has been cancelled.")
-                return redirect("decisions:meeting_list")
-        else:
-            status = 400
+    saved, _, status = _save_form(
+        request, form, lambda data: services.meeting_cancel(meeting=meeting, user=request.user, reason=data["reason"])
+    )
+    if saved:
+        messages.success(request, f"The {meeting} has been cancelled.")
+        return redirect("decisions:meeting_list")
     back = reverse("decisions:meeting", args=[meeting.public_id])
     return render(
         request,
@@ -255,13 +253,10 @@ def _post_service(request, call, *, success: str, to):
     """Run a service for a button press; a refusal is shown as a message on the page it came from."""
     try:
         call()
-    except services.DecisionError as error:
-        if isinstance(error, services.NotAllowed):
-            raise PermissionDenied(str(error)) from None
+    except services.NotAllowed as error:
+        raise PermissionDenied(str(error)) from None
+    except (services.DecisionError, referral_services.ReferralError) as error:
         return render(request, "decisions/refused.html", {"error": str(error), "back": to}, status=_error_status(error))
-    except referral_services.ReferralError as error:
-        # The case was moved by someone else meanwhile (withdrawn, say): the move it needed is refused.
-        return render(request, "decisions/refused.html", {"error": str(error), "back": to}, status=409)
     if success:
         messages.success(request, success)
     return redirect(to)
@@ -297,19 +292,14 @@ def attendance(request, public_id):
         labels=selectors.attendance_labels(meeting.panel),
         initial={"present": [a.person_id for a in attendances if a.person_id != meeting.chair_id]},
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.attendance_record(meeting=meeting, user=request.user, people=form.cleaned_data["present"])
-            except services.DecisionError as error:
-                form.add_error(None, str(error))
-                status = _error_status(error)
-            else:
-                messages.success(request, "Attendance saved.")
-                return redirect("decisions:meeting", public_id=meeting.public_id)
-        else:
-            status = 400
+    saved, _, status = _save_form(
+        request,
+        form,
+        lambda data: services.attendance_record(meeting=meeting, user=request.user, people=data["present"]),
+    )
+    if saved:
+        messages.success(request, "Attendance saved.")
+        return redirect("decisions:meeting", public_id=meeting.public_id)
     return render(
         request,
         "decisions/attendance.html",
@@ -388,19 +378,12 @@ def agenda_remove(request, public_id, item_id):
         label="Why is the case coming off the agenda?",
         button="Take off the agenda",
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.agenda_remove(item=item, user=request.user, reason=form.cleaned_data["reason"])
-            except services.DecisionError as error:
-                form.add_error(None, str(error))
-                status = _error_status(error)
-            else:
-                messages.success(request, f"{item.referral.reference} has been taken off the agenda.")
-                return redirect("decisions:agenda", public_id=public_id)
-        else:
-            status = 400
+    saved, _, status = _save_form(
+        request, form, lambda data: services.agenda_remove(item=item, user=request.user, reason=data["reason"])
+    )
+    if saved:
+        messages.success(request, f"{item.referral.reference} has been taken off the agenda.")
+        return redirect("decisions:agenda", public_id=public_id)
     return render(
         request,
         "decisions/form_page.html",
@@ -414,26 +397,18 @@ def agenda_remove(request, public_id, item_id):
     )
 
 
-def _pack_context(meeting):
-    rows = selectors.agenda(meeting, today=timezone.localdate())
-    inputs = selectors.inputs_for_cases([row.item.referral for row in rows])
-    for row in rows:
-        row.inputs = inputs.get(row.item.referral_id, [])
-    return {"meeting": meeting, "rows": rows, "attendances": selectors.meeting_attendances(meeting)}
-
-
 @login_required
 @require_GET
 def meeting_pack(request, public_id):
     meeting = selectors.meeting_for(request.user, public_id)
-    return render(request, "decisions/pack.html", _pack_context(meeting))
+    return render(request, "decisions/pack.html", documents.meeting_pack_context(meeting))
 
 
 @login_required
 @require_GET
 def meeting_pack_pdf(request, public_id):
     meeting = selectors.meeting_for(request.user, public_id)
-    pdf = documents.meeting_pack_pdf(_pack_context(meeting))
+    pdf = documents.meeting_pack_pdf(documents.meeting_pack_context(meeting))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="{meeting.panel.code}-meeting-pack-{meeting.date:%Y-%m-%d}.pdf"'
@@ -455,8 +430,6 @@ def item_detail(request, public_id, item_id):
     if row is None:
         raise Http404("This case is not on the agenda")
     is_item_chair = Role.CHAIR in roles and row.item.chair_id == request.user.pk and meeting.is_open
-    attendees = selectors.meeting_attendances(meeting)
-    present_people = [a.person for a in attendees]
     context = {
         "meeting": meeting,
         "row": row,
@@ -469,12 +442,12 @@ def item_detail(request, public_id, item_id):
         "kinds_to_record": services.kinds_to_record(row.item, row.decisions) if is_item_chair else [],
     }
     if context["is_meeting_chair"] and not row.item.is_signed_off:
-        context["conflict_form"] = ConflictForm(people=_people_in(present_people))
-        chairs = selectors.people_of_panel(meeting.panel).filter(
-            memberships__role=Role.CHAIR, pk__in=[p.pk for p in present_people]
-        )
+        present = selectors.people_present(meeting)
+        context["conflict_form"] = ConflictForm(people=present)
         context["deputy_form"] = PersonChoiceForm(
-            people=chairs.exclude(pk=meeting.chair_id),
+            people=present.filter(memberships__panel=meeting.panel, memberships__role=Role.CHAIR)
+            .exclude(pk=meeting.chair_id)
+            .distinct(),
             label="Deputy chair for this item",
             button="Set the item's chair",
             required=False,
@@ -483,17 +456,12 @@ def item_detail(request, public_id, item_id):
     return render(request, "decisions/item.html", context)
 
 
-def _people_in(people):
-    return User.objects.filter(pk__in=[p.pk for p in people]).order_by("last_name", "first_name")
-
-
 @login_required
 @require_POST
 def conflict_add(request, public_id, item_id):
     item = _item_for(request, public_id, item_id)
     _require(request.user, item.meeting.panel_id, {Role.CHAIR})
-    present = _people_in([a.person for a in selectors.meeting_attendances(item.meeting)])
-    form = ConflictForm(request.POST, people=present)
+    form = ConflictForm(request.POST, people=selectors.people_present(item.meeting))
     back = reverse("decisions:item", args=[public_id, item_id])
     if not form.is_valid():
         error = next(iter(form.errors.values()))[0]
@@ -574,37 +542,28 @@ def decision_record(request, public_id, item_id, kind):
         allows_deferral=not others,
         later_meetings=selectors.later_meetings(item.meeting),
     )
-    status = 200
     back = reverse("decisions:item", args=[public_id, item_id])
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.decision_record(
-                    item=item,
-                    user=request.user,
-                    kind=kind,
-                    outcome=data["outcome"],
-                    reasons=data["reasons"],
-                    evidence_considered=data["evidence_considered"],
-                    dissent=data["dissent"],
-                    deferred_to=data["deferred_to"] if data["outcome"] == Outcome.DEFERRED else None,
-                    delay_reason=data["delay_reason"],
-                    version=data["version"],
-                )
-            except services.DecisionError as error:
-                if isinstance(error, services.NotAllowed):
-                    raise PermissionDenied(str(error)) from None
-                form.add_error(None, str(error))
-                status = _error_status(error)
-            else:
-                messages.success(
-                    request,
-                    f"The {DecisionKind(kind).label.lower()} decision is recorded. Sign it off when the panel agrees.",
-                )
-                return redirect(back)
-        else:
-            status = 400
+    saved, _, status = _save_form(
+        request,
+        form,
+        lambda data: services.decision_record(
+            item=item,
+            user=request.user,
+            kind=kind,
+            outcome=data["outcome"],
+            reasons=data["reasons"],
+            evidence_considered=data["evidence_considered"],
+            dissent=data["dissent"],
+            deferred_to=data["deferred_to"] if data["outcome"] == Outcome.DEFERRED else None,
+            delay_reason=data["delay_reason"],
+            version=data["version"],
+        ),
+    )
+    if saved:
+        messages.success(
+            request, f"The {DecisionKind(kind).label.lower()} decision is recorded. Sign it off when the panel agrees."
+        )
+        return redirect(back)
     clock = case_clock(item.referral, today=item.meeting.date)
     return render(
         request,
@@ -719,31 +678,23 @@ def agency_input(request, referral_id, agency_id):
     form = AgencyInputForm(
         request.POST if request.method == "POST" else None, initial=initial, is_required_agency=is_required
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.agency_input_save(
-                    referral=referral,
-                    agency=agency,
-                    user=request.user,
-                    knowledge=data["knowledge"],
-                    risks=data["risks"],
-                    recommendation=data["recommendation"],
-                    reasons=data["reasons"],
-                    version=data["version"],
-                )
-            except services.DecisionError as error:
-                if isinstance(error, services.NotAllowed):
-                    raise PermissionDenied(str(error)) from None
-                form.add_error(None, str(error))
-                status = _error_status(error)
-            else:
-                messages.success(request, f"{agency}'s input on {referral.reference} is saved.")
-                return redirect("referrals:case", public_id=referral.public_id)
-        else:
-            status = 400
+    saved, _, status = _save_form(
+        request,
+        form,
+        lambda data: services.agency_input_save(
+            referral=referral,
+            agency=agency,
+            user=request.user,
+            knowledge=data["knowledge"],
+            risks=data["risks"],
+            recommendation=data["recommendation"],
+            reasons=data["reasons"],
+            version=data["version"],
+        ),
+    )
+    if saved:
+        messages.success(request, f"{agency}'s input on {referral.reference} is saved.")
+        return redirect("referrals:case", public_id=referral.public_id)
     return render(
         request,
         "decisions/agency_input.html",
@@ -778,19 +729,12 @@ def reconsideration_request(request, referral_id):
     _require(request.user, referral.panel_id, {Role.COORDINATOR})
     decision = services.current_negative_decision(referral)
     form = ReconsiderationForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.reconsideration_request(referral=referral, user=request.user, **form.cleaned_data)
-            except services.DecisionError as error:
-                form.add_error(None, str(error))
-                status = _error_status(error)
-            else:
-                messages.success(request, "The request for reconsideration is recorded.")
-                return redirect("referrals:case", public_id=referral.public_id)
-        else:
-            status = 400
+    saved, _, status = _save_form(
+        request, form, lambda data: services.reconsideration_request(referral=referral, user=request.user, **data)
+    )
+    if saved:
+        messages.success(request, "The request for reconsideration is recorded.")
+        return redirect("referrals:case", public_id=referral.public_id)
     return render(
         request,
         "decisions/reconsideration_form.html",
@@ -830,21 +774,16 @@ def reconsideration_refuse(request, reconsideration_id):
         label="Why is the request refused?",
         button="Refuse the reconsideration",
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.reconsideration_refuse(
-                    reconsideration=reconsideration, user=request.user, reason=form.cleaned_data["reason"]
-                )
-            except services.DecisionError as error:
-                form.add_error(None, str(error))
-                status = _error_status(error)
-            else:
-                messages.success(request, "The reconsideration is refused and the case is closed.")
-                return redirect(back)
-        else:
-            status = 400
+    saved, _, status = _save_form(
+        request,
+        form,
+        lambda data: services.reconsideration_refuse(
+            reconsideration=reconsideration, user=request.user, reason=data["reason"]
+        ),
+    )
+    if saved:
+        messages.success(request, "The reconsideration is refused and the case is closed.")
+        return redirect(back)
     return render(
         request,
         "decisions/form_page.html",
@@ -870,21 +809,14 @@ def case_close(request, referral_id):
         label="Why is the case being closed?",
         button="Close the case",
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                referral_services.referral_move(
-                    referral=referral, move_name="close", user=request.user, reason=form.cleaned_data["reason"]
-                )
-            except referral_services.ReferralError as error:
-                form.add_error(None, str(error))
-                status = 409
-            else:
-                messages.success(request, f"{referral.reference} is closed.")
-                return redirect(back)
-        else:
-            status = 400
+    saved, _, status = _save_form(
+        request,
+        form,
+        lambda data: referral_services.referral_close(referral=referral, user=request.user, reason=data["reason"]),
+    )
+    if saved:
+        messages.success(request, f"{referral.reference} is closed.")
+        return redirect(back)
     return render(
         request,
         "decisions/form_page.html",
@@ -913,15 +845,16 @@ def lead_social_worker(request, referral_id):
         required=False,
         initial={"person": referral.lead_social_worker_id},
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            referral_services.referral_set_lead_social_worker(
-                referral=referral, user=request.user, lead_social_worker=form.cleaned_data["person"]
-            )
-            messages.success(request, "The lead social worker is recorded.")
-            return redirect(back)
-        status = 400
+    saved, _, status = _save_form(
+        request,
+        form,
+        lambda data: referral_services.referral_set_lead_social_worker(
+            referral=referral, user=request.user, lead_social_worker=data["person"]
+        ),
+    )
+    if saved:
+        messages.success(request, "The lead social worker is recorded.")
+        return redirect(back)
     return render(
         request,
         "decisions/form_page.html",
@@ -945,23 +878,15 @@ def sca_return(request):
     if not panel_ids_for(request.user, {Role.COORDINATOR}):
         raise PermissionDenied
     to_return = selectors.decisions_for_sca(request.user, returned=False)
-    status = 200
-    form = None
-    if request.method == "POST":
-        form = DecisionSelectionForm(request.POST, decisions=to_return)
-        if form.is_valid():
-            try:
-                count = services.decisions_mark_returned_to_sca(
-                    decisions=form.cleaned_data["decisions"], user=request.user
-                )
-            except services.DecisionError as error:
-                form.add_error(None, str(error))
-                status = _error_status(error)
-            else:
-                messages.success(request, f"{count} decision{'s' if count != 1 else ''} marked as returned to the SCA.")
-                return redirect("decisions:sca_return")
-        else:
-            status = 400
+    form = DecisionSelectionForm(request.POST if request.method == "POST" else None, decisions=to_return)
+    saved, count, status = _save_form(
+        request,
+        form,
+        lambda data: services.decisions_mark_returned_to_sca(decisions=data["decisions"], user=request.user),
+    )
+    if saved:
+        messages.success(request, f"{count} decision{'s' if count != 1 else ''} marked as returned to the SCA.")
+        return redirect("decisions:sca_return")
     return render(
         request,
         "decisions/sca_return.html",

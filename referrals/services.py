@@ -303,6 +303,11 @@ def referral_withdraw(*, referral: Referral, user, reason: str) -> Referral:
     return referral_move(referral=referral, move_name="withdraw", user=user, reason=reason)
 
 
+def referral_close(*, referral: Referral, user, reason: str = "") -> Referral:
+    """Close a decided case: the coordinator's reason is recorded on the case."""
+    return referral_move(referral=referral, move_name="close", user=user, reason=reason)
+
+
 def referral_record_police_notification(*, referral: Referral, user, notified_on: datetime.date) -> Referral:
     """Record that the police were told of a case they did not refer (a panel setting, on by default)."""
     with transaction.atomic():
