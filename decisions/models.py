@@ -12,7 +12,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from nrm_panel.models import Agency, Panel
-from referrals.models import Referral
+from referrals.models import PrivateUploadStorage, Referral
 
 
 class ThresholdWording(models.Model):
@@ -75,6 +75,10 @@ class PanelMeeting(models.Model):
     )
     opened_at = models.DateTimeField(null=True, blank=True)
     minutes_html = models.TextField(blank=True, editable=False, help_text="The minutes as the chair approved them")
+    pack_sent_at = models.DateTimeField(null=True, blank=True, help_text="When the coordinator sent out the meeting pack")
+    pack_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     minutes_approved_at = models.DateTimeField(null=True, blank=True)
     minutes_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -370,3 +374,153 @@ class Reconsideration(models.Model):
 
     def __str__(self):
         return f"Reconsideration of {self.decision}"
+
+
+class ClockThreshold(models.TextChoices):
+    """The points of the clock the daily sweep reports, each once per case (DESIGN.md section 4)."""
+
+    DAY_30_NOT_ON_AGENDA = "day_30_not_on_agenda", "Day 30 and not on an agenda"
+    DAY_40_NOT_DECIDED = "day_40_not_decided", "Day 40 and not decided"
+    OVERDUE = "overdue", "Past its decision target"
+    MEETING_AFTER_TARGET = "meeting_after_target", "Its meeting falls after its decision target"
+    RG_TARGET_TOMORROW = "rg_target_tomorrow", "Reasonable grounds target tomorrow"
+    RG_TARGET_MISSED = "rg_target_missed", "Reasonable grounds target missed"
+    RECONSIDERATION_WINDOW_CLOSING = "reconsideration_closing", "Reconsideration window closes in 5 days"
+    INPUT_OVERDUE = "input_overdue", "Agency input overdue"
+
+
+class ClockAlert(models.Model):
+    """A threshold a case crossed, recorded once: the sweep inserts with ON CONFLICT DO NOTHING, so a
+    second or concurrent sweep finds it already there and tells nobody twice."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="clock_alerts")
+    threshold = models.CharField(max_length=30, choices=ClockThreshold.choices)
+    # What the threshold is about where a case can cross it more than once: a decision's
+    # reconsideration window, an agency's input for one meeting. Empty otherwise.
+    subject = models.CharField(max_length=80, default="", blank=True)
+    fired_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-fired_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "threshold", "subject"], name="clock_alert_once_per_case")
+        ]
+
+    def __str__(self):
+        return f"{self.referral}: {self.get_threshold_display()}"
+
+
+class LetterKind(models.TextChoices):
+    RG_OUTCOME = "rg_outcome", "Reasonable grounds decision"
+    CG_OUTCOME = "cg_outcome", "Conclusive grounds decision"
+    RECONSIDERATION_OUTCOME = "reconsideration_outcome", "Reconsideration decision"
+    DEFENCE_SUMMARY = "defence_summary", "Decision summary for criminal proceedings (Modern Slavery Act 2015 s.45)"
+    TRANSFER_SUMMARY = "transfer_summary", "Transfer summary: case sent to the Single Competent Authority"
+
+
+class LetterStatus(models.TextChoices):
+    QUEUED = "queued", "Being prepared"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Could not be prepared"
+
+
+def _letter_path(instance, filename):
+    return f"letters/{instance.referral.panel_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Letter(models.Model):
+    """A letter about a case, rendered once to PDF and kept with its SHA-256.
+
+    It is never rendered again: a correction is a new version, and earlier versions stay.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="letters")
+    kind = models.CharField(max_length=30, choices=LetterKind.choices)
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="letters")
+    version = models.PositiveSmallIntegerField(default=1)
+    correction_reason = models.TextField(blank=True, help_text="Why this version replaces the one before")
+    # Recipients and addresses as they stood when the letter was issued: a later change makes a new version.
+    addressees = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=LetterStatus.choices, default=LetterStatus.QUEUED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    file = models.FileField(storage=PrivateUploadStorage(), upload_to=_letter_path, max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    render_attempts = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords(excluded_fields=["render_attempts"])
+
+    class Meta:
+        ordering = ["referral", "kind", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "kind", "decision", "version"],
+                name="letter_one_per_version",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="ready") | (~models.Q(sha256="") & ~models.Q(file="")),
+                name="letter_ready_has_file_and_hash",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="letter_to_render",
+                                condition=models.Q(status="queued"))]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, {self.referral}, version {self.version}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.referral.reference}-{self.kind.replace('_', '-')}-v{self.version}.pdf"
+
+
+class LetterExportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "In progress"
+    READY = "ready", "Ready to download"
+    FAILED = "failed", "Failed"
+
+
+def _export_path(instance, filename):
+    return f"letter-exports/{instance.panel_id}/{uuid.uuid4().hex}.zip"
+
+
+class LetterExport(models.Model):
+    """Many letters in one zip, put together in the background while the page shows its progress."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="+")
+    letters = models.ManyToManyField(Letter, related_name="exports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=LetterExportStatus.choices, default=LetterExportStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(storage=PrivateUploadStorage(), upload_to=_export_path, max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"Letters export of {self.total} letters, {self.requested_at:%d %B %Y %H:%M}"
+
+    @property
+    def percent_done(self) -> int:
+        return 100 if not self.total else round(100 * self.done / self.total)
+
+
+class LetterDownload(models.Model):
+    """Who downloaded which letter, and when: on its own, or inside an export's zip."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="downloads")
+    export = models.ForeignKey(LetterExport, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    downloaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    downloaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-downloaded_at"]

@@ -113,6 +113,17 @@ class Panel(models.Model):
     decision_target_days = models.PositiveSmallIntegerField(
         default=45, help_text="Calendar days from the referral by which the panel decides"
     )
+    rg_target_working_days = models.PositiveSmallIntegerField(
+        "reasonable grounds target in working days",
+        null=True,
+        blank=True,
+        help_text="Blank: reasonable grounds by the decision target, like conclusive grounds. The national model's "
+        "is 5 working days, the bank holidays of the panel's nation excluded",
+    )
+    letter_contact = models.TextField(
+        blank=True,
+        help_text="The panel's postal address, telephone and email, printed in the letterhead of every letter",
+    )
     notifies_police = models.BooleanField(
         default=True, help_text="Record that the police were told of every case they did not refer"
     )

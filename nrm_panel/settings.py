@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "nrm_panel",
     "referrals",
     "decisions",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -174,6 +174,10 @@ class Referral(models.Model):
     decision_safe_address = models.TextField(
         blank=True, help_text="A safe address for the decision letter: never the child's, never a place of exploitation"
     )
+    # The child's legal representative, who receives a copy of every letter where recorded.
+    legal_representative_name = models.CharField(max_length=120, blank=True)
+    legal_representative_organisation = models.CharField(max_length=160, blank=True)
+    legal_representative_address = models.TextField(blank=True)
 
     # The exploitation
     exploitation_types = ArrayField(
@@ -182,6 +186,9 @@ class Referral(models.Model):
     exploitation_type_other = models.CharField(max_length=200, blank=True)
     exploited_in = models.CharField(max_length=20, choices=ExploitedIn.choices, blank=True)
     exploitation_places = models.TextField(blank=True, help_text="UK towns and countries abroad")
+    exploitation_addresses = models.TextField(
+        blank=True, help_text="Addresses where the exploitation happened, one a line: no letter is ever sent to them"
+    )
     exploitation_started_on = models.DateField(null=True, blank=True)
     exploitation_ended_on = models.DateField(null=True, blank=True)
     is_exploitation_ongoing = models.BooleanField(null=True, blank=True)
@@ -212,6 +219,15 @@ class Referral(models.Model):
         blank=True,
         related_name="+",
         help_text="The child's lead social worker, who may not chair the panel's item on this case",
+    )
+
+    # The clock (DESIGN.md section 4): why a case is late, and how long its decisions took.
+    delay_reason = models.TextField(blank=True, help_text="Why the case is not decided within its target")
+    days_to_rg = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days from the referral to the first signed reasonable grounds decision"
+    )
+    days_to_cg = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days from the referral to the first signed conclusive grounds decision"
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
