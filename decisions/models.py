@@ -75,7 +75,9 @@ class PanelMeeting(models.Model):
     )
     opened_at = models.DateTimeField(null=True, blank=True)
     minutes_html = models.TextField(blank=True, editable=False, help_text="The minutes as the chair approved them")
-    pack_sent_at = models.DateTimeField(null=True, blank=True, help_text="When the coordinator sent out the meeting pack")
+    pack_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the coordinator sent out the meeting pack"
+    )
     pack_sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -465,8 +467,11 @@ class Letter(models.Model):
                 name="letter_ready_has_file_and_hash",
             ),
         ]
-        indexes = [models.Index(fields=["status", "requested_at"], name="letter_to_render",
-                                condition=models.Q(status="queued"))]
+        indexes = [
+            models.Index(
+                fields=["status", "requested_at"], name="letter_to_render", condition=models.Q(status="queued")
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}, {self.referral}, version {self.version}"

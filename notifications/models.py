@@ -46,6 +46,8 @@ class Notification(models.Model):
     email_state = models.CharField(max_length=10, choices=EmailState.choices, default=EmailState.PENDING)
     email_attempts = models.PositiveSmallIntegerField(default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # After a failed attempt the email waits, longer each time (backoff), before it is tried again.
+    email_not_before = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -54,8 +56,11 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
-            models.Index(fields=["email_state", "created_at"], condition=models.Q(email_state="pending"),
-                         name="notification_email_to_send"),
+            models.Index(
+                fields=["email_state", "created_at"],
+                condition=models.Q(email_state="pending"),
+                name="notification_email_to_send",
+            ),
         ]
 
     def __str__(self):

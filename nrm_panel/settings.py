@@ -166,9 +166,17 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 CELERY_BEAT_SCHEDULE: dict = {
     "meetings-schedule-all": {"task": "decisions.tasks.meetings_schedule_all", "schedule": 24 * 60 * 60},
+    # The outbox: whatever a down broker or worker left unsent goes out within the minute.
+    "emails-send": {"task": "notifications.tasks.emails_send", "schedule": 60},
 }
 
+# Where the app is served, for the links in emails (which carry nothing else).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# With EMAIL_BACKEND=django_gov_notify.backends.NotifyEmailBackend, email goes through GOV.UK Notify.
+GOVUK_NOTIFY_API_KEY = env.str("GOVUK_NOTIFY_API_KEY", default="")
+GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID = env.str("GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="nrm-panel@localhost")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -30,6 +30,7 @@ class Migration(migrations.Migration):
                 ('email_state', models.CharField(choices=[('pending', 'To send'), ('sent', 'Sent'), ('failed', 'Failed'), ('not_sent', 'Not sent: no email address')], default='pending', max_length=10)),
                 ('email_attempts', models.PositiveSmallIntegerField(default=0)),
                 ('emailed_at', models.DateTimeField(blank=True, null=True)),
+                ('email_not_before', models.DateTimeField(blank=True, null=True)),
                 ('panel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='nrm_panel.panel')),
                 ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
             ],
