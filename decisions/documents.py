@@ -32,10 +32,14 @@ def meeting_pack_context(meeting: PanelMeeting) -> dict:
     return {"meeting": meeting, "rows": rows, "attendances": selectors.meeting_attendances(meeting)}
 
 
+def pdf_from_html(html: str, **options) -> bytes:
+    """A PDF of a document whose styles are inline (the pack, the letters); `options` go to `write_pdf`."""
+    from weasyprint import HTML  # imported here: loading Pango is slow, and only the PDF pages need it
+
+    # No base URL: the styles are inline, and the renderer fetches nothing.
+    return HTML(string=html).write_pdf(**options)
+
+
 def meeting_pack_pdf(context: dict) -> bytes:
     """The meeting pack as a PDF, every page marked OFFICIAL-SENSITIVE."""
-    from weasyprint import HTML  # imported here: loading Pango is slow, and only this page needs it
-
-    html = render_to_string("decisions/pack_document.html", context)
-    # No base URL: the pack's styles are inline, and the renderer fetches nothing.
-    return HTML(string=html).write_pdf()
+    return pdf_from_html(render_to_string("decisions/pack_document.html", context))

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from decisions.models import (
     AgencyInput,
+    LetterKind,
+    LetterStatus,
     MeetingFormat,
     Outcome,
     Recommendation,
@@ -275,3 +277,56 @@ class AgendaAddForm(forms.Form):
     def __init__(self, *args, proposals, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cases"].queryset = proposals
+
+
+class LetterFilterForm(forms.Form):
+    meeting = forms.ModelChoiceField(
+        label="Meeting", queryset=None, required=False, to_field_name="public_id", empty_label="Any meeting"
+    )
+    kind = forms.ChoiceField(label="Letter", choices=[("", "Any letter"), *LetterKind.choices], required=False)
+    status = forms.ChoiceField(label="Status", choices=[("", "Any status"), *LetterStatus.choices], required=False)
+
+    def __init__(self, *args, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings.filter(items__decisions__isnull=False).distinct().order_by("-date")
+        self.fields["meeting"].error_messages["invalid_choice"] = "Choose a meeting from the list"
+
+
+class LetterSelectionForm(forms.Form):
+    """The letters a coordinator puts in one zip."""
+
+    letters = forms.ModelMultipleChoiceField(
+        queryset=None,
+        to_field_name="public_id",
+        error_messages={
+            "required": "Select the letters to export",
+            "invalid_choice": "Select letters from the list",
+            "invalid_pk_value": "Select letters from the list",
+        },
+    )
+
+    def __init__(self, *args, letters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["letters"].queryset = letters
+
+
+class LetterIssueForm(forms.Form):
+    """A decision's letter (named by the decision) or a case's summary letter (named by its kind)."""
+
+    kind = forms.ChoiceField(
+        choices=[(kind.value, kind.label) for kind in (LetterKind.DEFENCE_SUMMARY, LetterKind.TRANSFER_SUMMARY)],
+        required=False,
+    )
+    decision = forms.ModelChoiceField(queryset=None, to_field_name="public_id", required=False)
+
+    def __init__(self, *args, decisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].queryset = decisions
+        self.fields["decision"].error_messages["invalid_choice"] = "That decision is not on this case."
+        self.fields["kind"].error_messages["invalid_choice"] = "Choose a kind of letter."
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("decision") and not data.get("kind"):
+            raise forms.ValidationError("Choose the decision or the kind of letter to issue.")
+        return data

@@ -503,6 +503,8 @@ class LetterExport(models.Model):
     status = models.CharField(max_length=10, choices=LetterExportStatus.choices, default=LetterExportStatus.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
+    # When the worker last made progress: an export running with none for minutes was lost, and starts again.
+    progress_at = models.DateTimeField(null=True, blank=True)
     file = models.FileField(storage=PrivateUploadStorage(), upload_to=_export_path, max_length=200, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -529,3 +531,6 @@ class LetterDownload(models.Model):
 
     class Meta:
         ordering = ["-downloaded_at"]
+
+    def __str__(self):
+        return f"{self.letter} downloaded by {self.downloaded_by} on {self.downloaded_at:%d %B %Y %H:%M}"

@@ -3,7 +3,18 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -13,6 +24,9 @@ from decisions.models import (
     Attendance,
     ConflictOfInterest,
     Decision,
+    DecisionKind,
+    Letter,
+    LetterExport,
     MeetingStatus,
     Outcome,
     PanelMeeting,
@@ -23,9 +37,15 @@ from decisions.quorum import item_quorum
 from decisions.services import INPUT_STATES
 from nrm_panel.models import AGENCY_ROLES, Agency, Membership, Panel, Role, User
 from nrm_panel.permissions import CASE_READER_ROLES, MEETING_ROLES, active_memberships, panel_ids_for, scope_to_panels
-from referrals.clock import case_clock, with_target_date
+from referrals.clock import (
+    AMBER_WHEN_DAYS_LEFT,
+    case_clock,
+    latest_referral_date_missing_rg_target,
+    with_target_date,
+)
 from referrals.models import Referral, State
 from referrals.selectors import visible_referrals
+from referrals.state_machine import CLOCK_RUNNING_STATES
 
 
 def visible_meetings(user) -> QuerySet[PanelMeeting]:
@@ -254,3 +274,169 @@ def readable_case(user, referral_public_id) -> Referral:
         visible_referrals(user).filter(panel_id__in=panel_ids_for(user, CASE_READER_ROLES)),
         public_id=referral_public_id,
     )
+
+
+# Letters: the coordinator issues and exports them; the chair may read them.
+
+LETTER_READER_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR})
+
+
+def visible_letters(user) -> QuerySet[Letter]:
+    letters = Letter.objects.select_related("referral", "decision", "requested_by")
+    return scope_to_panels(letters, user, LETTER_READER_ROLES, panel_field="referral__panel")
+
+
+def letter_for(user, public_id) -> Letter:
+    return get_object_or_404(visible_letters(user).select_related("referral__panel"), public_id=public_id)
+
+
+def latest_letters(letters: QuerySet[Letter]) -> QuerySet[Letter]:
+    """Only the latest version of each letter (DISTINCT ON counts a missing decision as one value)."""
+    latest = letters.order_by("referral_id", "kind", "decision_id", "-version").distinct(
+        "referral_id", "kind", "decision_id"
+    )
+    return letters.filter(pk__in=Subquery(latest.values("pk")))
+
+
+def letter_list(user, *, meeting: PanelMeeting | None = None, kind: str = "", status: str = "") -> QuerySet[Letter]:
+    letters = visible_letters(user)
+    if meeting is not None:
+        letters = letters.filter(decision__item__meeting=meeting)
+    if kind:
+        letters = letters.filter(kind=kind)
+    if status:
+        letters = letters.filter(status=status)
+    return latest_letters(letters).order_by("-requested_at", "referral__reference")
+
+
+def letter_versions(letter: Letter) -> QuerySet[Letter]:
+    return (
+        Letter.objects.filter(referral_id=letter.referral_id, kind=letter.kind, decision=letter.decision_id)
+        .order_by("-version")
+        .select_related("requested_by")
+    )
+
+
+def case_letters(referral: Referral) -> list[Letter]:
+    return list(latest_letters(Letter.objects.filter(referral=referral)).select_related("decision"))
+
+
+def visible_exports(user) -> QuerySet[LetterExport]:
+    return scope_to_panels(LetterExport.objects.select_related("requested_by"), user, {Role.COORDINATOR})
+
+
+def letter_counts(meeting: PanelMeeting) -> dict:
+    """How many of a meeting's signed decisions have their letter, and how many letters are ready."""
+    return (
+        Decision.objects.filter(item__meeting=meeting)
+        .exclude(signed_off_at=None)
+        .exclude(outcome=Outcome.DEFERRED)
+        .aggregate(
+            decisions=Count("pk", distinct=True),
+            with_letter=Count("pk", filter=Q(letters__isnull=False), distinct=True),
+            ready=Count("letters", filter=Q(letters__status="ready"), distinct=True),
+        )
+    )
+
+
+# The 45-day clock: conditions the clock's sweep (decisions.clock_sweep) and the at-risk list share.
+
+
+def open_agenda_items() -> QuerySet[AgendaItem]:
+    """The case's item on an agenda (at most one), for an Exists on a Referral queryset."""
+    return AgendaItem.objects.filter(referral=OuterRef("pk"), removed_at__isnull=True, signed_off_at__isnull=True)
+
+
+def late_agenda_items() -> QuerySet[AgendaItem]:
+    """The case's item on a meeting dated after its target; the referrals need `with_target_date`."""
+    return (
+        open_agenda_items()
+        .filter(meeting__date__gt=OuterRef("target_date"))
+        .exclude(meeting__status=MeetingStatus.CANCELLED)
+    )
+
+
+def rg_decided() -> Exists:
+    """The case has a signed reasonable grounds decision (a deferral decides nothing)."""
+    return Exists(
+        Decision.objects.filter(referral=OuterRef("pk"), kind=DecisionKind.RG, signed_off_at__isnull=False).exclude(
+            outcome=Outcome.DEFERRED
+        )
+    )
+
+
+def rg_target_rules() -> list[tuple[str, int]]:
+    """The (nation, working days) of every panel that sets a reasonable grounds target: a handful."""
+    return list(
+        Panel.objects.filter(rg_target_working_days__isnull=False)
+        .order_by()
+        .values_list("nation", "rg_target_working_days")
+        .distinct()
+    )
+
+
+def rg_referral_dates(rules, bounds) -> Q | None:
+    """Cases of panels with those rules whose referral date is within `bounds(nation, working days)`,
+    a (first, last) pair where either may be None; None where no panel sets a target."""
+    condition = None
+    for nation, working_days in rules:
+        first, last = bounds(nation, working_days)
+        dates = Q(panel__nation=nation, panel__rg_target_working_days=working_days)
+        if first is not None:
+            dates &= Q(referral_date__gte=first)
+        if last is not None:
+            dates &= Q(referral_date__lte=last)
+        condition = dates if condition is None else condition | dates
+    return condition
+
+
+def rg_target_missed(rules, *, today: datetime.date) -> Q | None:
+    """Cases whose reasonable grounds target was before today (whether or not RG is decided)."""
+    return rg_referral_dates(
+        rules, lambda nation, days: (None, latest_referral_date_missing_rg_target(nation, days, today=today))
+    )
+
+
+AT_RISK_READER_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR})
+
+
+def cases_at_risk(user, *, today: datetime.date) -> QuerySet[Referral]:
+    """Cases of the user's panels (as coordinator or chair) whose clock runs and which are at risk of a
+    late decision: amber, red or overdue, on a meeting after their target, or past their RG target.
+
+    Most urgent first. Each case is annotated with what the list shows: `target_date`,
+    `is_on_agenda`, `late_meeting_date` and `is_rg_target_missed`.
+    """
+    cases = with_target_date(
+        scope_to_panels(Referral.objects.filter(state__in=CLOCK_RUNNING_STATES), user, AT_RISK_READER_ROLES)
+    )
+    missed = rg_target_missed(rg_target_rules(), today=today)
+    is_rg_target_missed = (
+        ExpressionWrapper(missed & ~rg_decided(), output_field=BooleanField()) if missed else Value(False)
+    )
+    cases = cases.annotate(
+        is_on_agenda=Exists(open_agenda_items()),
+        late_meeting_date=Subquery(late_agenda_items().values("meeting__date")[:1]),
+        is_rg_target_missed=is_rg_target_missed,
+    )
+    return (
+        cases.filter(
+            Q(target_date__lte=today + datetime.timedelta(days=AMBER_WHEN_DAYS_LEFT))
+            | Q(late_meeting_date__isnull=False)
+            | Q(is_rg_target_missed=True)
+        )
+        .select_related("panel")
+        .order_by("target_date", "referral_date", "reference")
+    )
+
+
+def at_risk_reasons(case: Referral) -> list[str]:
+    """Why a case from `cases_at_risk` is at risk, besides its clock, in words."""
+    reasons = []
+    if not case.is_on_agenda:
+        reasons.append("Not on an agenda")
+    if case.late_meeting_date:
+        reasons.append(f"Meeting on {case.late_meeting_date:%-d %B %Y}, after its target")
+    if case.is_rg_target_missed:
+        reasons.append("Reasonable grounds target missed")
+    return reasons

@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, rrule, weekday
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from decisions.models import (
@@ -31,6 +32,8 @@ from decisions.models import (
     ThresholdWording,
 )
 from decisions.quorum import item_quorum
+from notifications.models import Kind
+from notifications.services import Event, notify, notify_events, people_with_roles
 from nrm_panel.models import AGENCY_ROLES, Agency, Membership, Panel, Role
 from nrm_panel.permissions import MEETING_ROLES, has_role
 from referrals.clock import case_clock
@@ -67,6 +70,7 @@ DEFERRED_NOT_WITH_OTHER = "A deferred item has one decision: remove the other de
 DEFER_TO_LATER_MEETING = "Choose a later meeting of this panel to defer to."
 DELAY_REASON_REQUIRED = "This is after the case's day {target_days} ({date}): give the reason for the delay."
 NOTHING_TO_SIGN = "Record the decision before signing off."
+PACK_EMPTY = "There is nothing on the agenda yet: add cases before sending the pack."
 NOT_ATTENDING = "{person} is not recorded as present at this meeting."
 NOT_ON_PANEL = "{person} does not sit on this panel's meetings."
 NOT_YOUR_AGENCY = "Only members of {agency} on this panel can write its input."
@@ -88,6 +92,8 @@ NOT_RETURNABLE = "Only signed decisions can be returned to the Single Competent 
 
 # Guidance: a reconsideration is asked for within 30 calendar days of the negative decision.
 RECONSIDERATION_WINDOW_DAYS = 30
+# Agencies give their view this many days before the meeting, so that the pack can go out.
+INPUT_DUE_DAYS_BEFORE_MEETING = 3
 # What the panel decides for a case waiting in each state.
 PURPOSE_FOR_STATE = {state: ItemPurpose(purpose) for purpose, state in AWAITING_STATES.items()}
 # The panel can still take agency inputs on a case while it is waiting for, or on, an agenda.
@@ -228,6 +234,29 @@ def meeting_cancel(*, meeting: PanelMeeting, user, reason: str) -> PanelMeeting:
     return meeting
 
 
+def meeting_pack_send(*, meeting: PanelMeeting, user) -> PanelMeeting:
+    """Tell everyone who sits on the panel's meetings that the pack is ready to read (again, after a change)."""
+    with transaction.atomic():
+        meeting = _locked_meeting(meeting)
+        _require_role(user, meeting.panel_id, {Role.COORDINATOR})
+        if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.OPEN):
+            raise DecisionError(MEETING_NOT_AVAILABLE.format(status=meeting.get_status_display().lower()))
+        if not meeting.items.filter(removed_at=None).exists():
+            raise DecisionError(PACK_EMPTY)
+        meeting.pack_sent_at = timezone.now()
+        meeting.pack_sent_by = user
+        _save(meeting, "Meeting pack sent")
+        notify(
+            recipients=people_with_roles(meeting.panel_id, MEETING_ROLES),
+            panel_id=meeting.panel_id,
+            kind=Kind.MEETING_PACK_READY,
+            text=f"The pack for the {meeting} is ready to read.",
+            link=reverse("decisions:pack", args=[meeting.public_id]),
+            key=f"pack:{meeting.pk}:{meeting.pack_sent_at:%Y%m%d%H%M%S%f}",
+        )
+    return meeting
+
+
 def _capacity(panel: Panel, person, *, is_chair: bool) -> tuple[str, Agency | None]:
     """Whether a person votes or advises, from the agency they represent on the panel."""
     memberships = Membership.objects.filter(
@@ -341,7 +370,27 @@ def agenda_add(*, meeting: PanelMeeting, referral: Referral, user) -> AgendaItem
         referral_move(
             referral=referral, move_name="add_to_agenda", user=user, reason=f"{meeting} ({item.get_purpose_display()})"
         )
+        _request_inputs(item)
     return item
+
+
+def _request_inputs(item: AgendaItem) -> None:
+    """Ask each agency that must give its view to do so before the meeting."""
+    referral, meeting = item.referral, item.meeting
+    due = meeting.date - datetime.timedelta(days=INPUT_DUE_DAYS_BEFORE_MEETING)
+    link = reverse("decisions:case_inputs", args=[referral.public_id])
+    notify_events(
+        Event(
+            panel_id=referral.panel_id,
+            kind=Kind.INPUT_REQUESTED,
+            text=f"{referral.reference} is on the agenda of the {meeting}: give {agency}'s view by {due:%-d %B %Y}.",
+            link=link,
+            key=f"input_requested:{item.pk}",
+            roles=AGENCY_ROLES,
+            agency_id=agency.pk,
+        )
+        for agency in Agency.objects.filter(panel_id=referral.panel_id, kind__in=referral.panel.required_input_kinds)
+    )
 
 
 def _locked_case(referral: Referral) -> Referral:
@@ -670,7 +719,29 @@ def item_sign_off(*, item: AgendaItem, user) -> AgendaItem:
             item.reconsideration.status = ReconsiderationStatus.DECIDED
             _save(item.reconsideration, "Re-decided by the panel")
         _move_case_after_sign_off(item, decisions, user)
+        _tell_decision_signed(item, decisions)
     return item
+
+
+def _tell_decision_signed(item: AgendaItem, decisions: dict) -> None:
+    """The referrer sees the outcome on their referral; the coordinator issues the letters."""
+    referral = item.referral
+    what = " and ".join(
+        f"{decision.get_kind_display().lower()} {decision.get_outcome_display().lower()}"
+        for decision in decisions.values()
+    )
+    people = list(people_with_roles(referral.panel_id, {Role.COORDINATOR}))
+    people.append(referral.referrer)
+    if referral.lead_social_worker_id:
+        people.append(referral.lead_social_worker)
+    notify(
+        recipients=people,
+        panel_id=referral.panel_id,
+        kind=Kind.DECISION_SIGNED,
+        text=f"{referral.reference}: {what}, signed off at the {item.meeting}.",
+        link=reverse("referrals:case", args=[referral.public_id]),
+        key=f"decision_signed:{item.pk}",
+    )
 
 
 def _move_case_after_sign_off(item: AgendaItem, decisions: dict, user) -> None:
@@ -685,12 +756,23 @@ def _move_case_after_sign_off(item: AgendaItem, decisions: dict, user) -> None:
         agenda_add(meeting=first.deferred_to, referral=referral, user=user)
         return
     at = f"at the {item.meeting}"
+
+    def record_days_taken(case: Referral):
+        # How long the panel took, kept on the case for the reports: the first decision of each kind counts.
+        for decision, field in ((rg, "days_to_rg"), (cg, "days_to_cg")):
+            if decision and getattr(case, field) is None:
+                setattr(case, field, (decision.decided_on - case.referral_date).days)
+
     if rg:
-        referral = referral_move(referral=referral, move_name=f"decide_rg_{rg.outcome}", user=user, reason=at)
+        referral = referral_move(
+            referral=referral, move_name=f"decide_rg_{rg.outcome}", user=user, reason=at, before_save=record_days_taken
+        )
         if rg.outcome == Outcome.POSITIVE and not cg:
             referral_move(referral=referral, move_name="await_cg", user=user)
     if cg:
-        referral_move(referral=referral, move_name=f"decide_cg_{cg.outcome}", user=user, reason=at)
+        referral_move(
+            referral=referral, move_name=f"decide_cg_{cg.outcome}", user=user, reason=at, before_save=record_days_taken
+        )
 
 
 def meeting_start_between_meetings(*, referral: Referral, user) -> AgendaItem:

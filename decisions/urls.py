@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import views
+from decisions import letter_views, views
 
 app_name = "decisions"
 
@@ -32,6 +32,7 @@ urlpatterns = [
     path(item + "decisions/<slug:kind>/remove/", views.decision_remove, name="decision_remove"),
     path(item + "sign-off/", views.item_sign_off, name="sign_off"),
     path("inputs/", views.inputs_outstanding, name="inputs_outstanding"),
+    path("at-risk/", views.at_risk, name="at_risk"),
     path(case + "inputs/", views.case_inputs, name="case_inputs"),
     path(case + "inputs/<int:agency_id>/", views.agency_input, name="agency_input"),
     path(case + "between-meetings/", views.between_meetings_start, name="between_meetings"),
@@ -44,6 +45,22 @@ urlpatterns = [
     path(
         "reconsiderations/<int:reconsideration_id>/refuse/", views.reconsideration_refuse, name="reconsideration_refuse"
     ),
+    path(meeting + "pack/send/", views.meeting_pack_send, name="pack_send"),
+    path(meeting + "letters/issue/", letter_views.meeting_letters_issue, name="meeting_letters_issue"),
+    path(meeting + "letters/export/", letter_views.meeting_letters_export, name="meeting_letters_export"),
+    path(case + "letters/issue/", letter_views.case_letter_issue, name="case_letter_issue"),
+    path(case + "letter-recipients/", letter_views.letter_recipients, name="letter_recipients"),
+    path("letters/", letter_views.letter_list, name="letters"),
+    path("letters/export/", letter_views.letters_export, name="letters_export"),
+    path("letters/exports/<uuid:public_id>/", letter_views.letters_export_progress, name="letters_export_progress"),
+    path(
+        "letters/exports/<uuid:public_id>/download/",
+        letter_views.letters_export_download,
+        name="letters_export_download",
+    ),
+    path("letters/<uuid:public_id>/", letter_views.letter_detail, name="letter"),
+    path("letters/<uuid:public_id>/download/", letter_views.letter_download, name="letter_download"),
+    path("letters/<uuid:public_id>/correct/", letter_views.letter_correct, name="letter_correct"),
     path("sca-return/", views.sca_return, name="sca_return"),
     path("sca-return/decisions.<str:fmt>", views.sca_export, name="sca_export"),
 ]

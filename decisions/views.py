@@ -10,6 +10,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,10 +38,11 @@ from decisions.models import (
     Outcome,
     Reconsideration,
 )
+from decisions.selectors import letter_counts
 from nrm_panel.models import Panel, Role
 from nrm_panel.permissions import MEETING_ROLES, has_role, panel_ids_for, roles_on
 from referrals import services as referral_services
-from referrals.clock import case_clock
+from referrals.clock import AMBER_WHEN_DAYS_LEFT, case_clock
 
 
 def _error_status(error: Exception) -> int:
@@ -173,6 +175,7 @@ def meeting_detail(request, public_id):
             "is_coordinator": Role.COORDINATOR in roles,
             "is_chair": Role.CHAIR in roles,
             "is_meeting_chair": meeting.chair_id == request.user.pk,
+            "letters": letter_counts(meeting) if Role.COORDINATOR in roles else None,
             "can_open": Role.CHAIR in roles
             and meeting.status == MeetingStatus.SCHEDULED
             and meeting.date <= timezone.localdate(),
@@ -415,6 +418,19 @@ def meeting_pack_pdf(request, public_id):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def meeting_pack_send(request, public_id):
+    meeting = selectors.meeting_for(request.user, public_id)
+    _require(request.user, meeting.panel_id, {Role.COORDINATOR})
+    return _post_service(
+        request,
+        lambda: services.meeting_pack_send(meeting=meeting, user=request.user),
+        success="Everyone who sits on the panel's meetings has been told the pack is ready.",
+        to=reverse("decisions:meeting", args=[meeting.public_id]),
+    )
 
 
 # The chair's items
@@ -931,3 +947,24 @@ def sca_export(request, fmt):
     response["Content-Disposition"] = f'attachment; filename="nrm-decisions-{stamp}.{fmt}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# The 45-day clock
+
+AT_RISK_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def at_risk(request):
+    """Cases at risk of a late decision, for the coordinators and chairs of their panels."""
+    if not panel_ids_for(request.user, selectors.AT_RISK_READER_ROLES):
+        raise PermissionDenied
+    today = timezone.localdate()
+    page = Paginator(selectors.cases_at_risk(request.user, today=today), AT_RISK_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(case, case_clock(case, today=today), selectors.at_risk_reasons(case)) for case in page.object_list]
+    return render(
+        request, "decisions/at_risk.html", {"page": page, "rows": rows, "amber_days": AMBER_WHEN_DAYS_LEFT}
+    )

@@ -1,5 +1,8 @@
 """Navigation for the header, from the user's roles on their panels."""
 
+from django.utils.functional import SimpleLazyObject
+
+from notifications.services import unread_count
 from nrm_panel.models import Role
 from nrm_panel.permissions import MEETING_ROLES, active_memberships
 
@@ -13,5 +16,8 @@ def navigation(request):
         "user_roles": roles,
         "is_referrer_only": roles == {Role.REFERRER},
         "sits_on_meetings": bool(roles & MEETING_ROLES),
+        "oversees_clock": bool(roles & {Role.COORDINATOR, Role.CHAIR}),
         "administered_panels": [m.panel for m in memberships if m.role == Role.ADMINISTRATOR],
+        # Counted only on pages that show it (the header of a signed-in page).
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)) if memberships else 0,
     }

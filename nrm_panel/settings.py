@@ -168,6 +168,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "meetings-schedule-all": {"task": "decisions.tasks.meetings_schedule_all", "schedule": 24 * 60 * 60},
     # The outbox: whatever a down broker or worker left unsent goes out within the minute.
     "emails-send": {"task": "notifications.tasks.emails_send", "schedule": 60},
+    "letters-pending": {"task": "decisions.tasks.letters_pending", "schedule": 60},
+    # The 45-day clock's thresholds: idempotent, so hourly rather than daily catches "due tomorrow" early.
+    "clock-sweep-all": {"task": "decisions.tasks.clock_sweep_all", "schedule": 60 * 60},
 }
 
 # Where the app is served, for the links in emails (which carry nothing else).

@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("referrals/", include("referrals.urls")),
     path("", include("decisions.urls")),
+    path("notifications/", include("notifications.urls")),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
 ]

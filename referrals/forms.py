@@ -290,6 +290,9 @@ class FirstResponderForm(ReferralSectionForm):
             "first_responder_phone",
             "alternative_contact",
             "decision_safe_address",
+            "legal_representative_name",
+            "legal_representative_organisation",
+            "legal_representative_address",
         ]
         labels = {
             "first_responder_organisation": "Organisation",
@@ -300,18 +303,31 @@ class FirstResponderForm(ReferralSectionForm):
             "first_responder_phone": "Telephone number",
             "alternative_contact": "Alternative contact (name, email, telephone)",
             "decision_safe_address": "Safe postal address for the decision letter",
+            "legal_representative_name": "The child's legal representative (if any): name",
+            "legal_representative_organisation": "Legal representative's firm or organisation",
+            "legal_representative_address": "Legal representative's postal address",
         }
         help_texts = {
             "decision_safe_address": "The letter goes to the first responder, never to the child, "
             "and never to a place where the exploitation happened.",
+            "legal_representative_address": "They receive a copy of every decision letter.",
         }
         widgets = {
             "first_responder_organisation_type": forms.RadioSelect,
             "alternative_contact": forms.Textarea(attrs={"rows": 3}),
             "decision_safe_address": forms.Textarea(attrs={"rows": 4}),
+            "legal_representative_address": forms.Textarea(attrs={"rows": 4}),
         }
 
-    required_fields = tuple(name for name in Meta.fields if name != "alternative_contact")
+    required_fields = (
+        "first_responder_organisation",
+        "first_responder_organisation_type",
+        "first_responder_name",
+        "first_responder_role",
+        "first_responder_email",
+        "first_responder_phone",
+        "decision_safe_address",
+    )
 
 
 class ExploitationForm(ReferralSectionForm):
@@ -345,6 +361,7 @@ class ExploitationForm(ReferralSectionForm):
             "exploitation_type_other",
             "exploited_in",
             "exploitation_places",
+            "exploitation_addresses",
             "exploitation_started_on",
             "is_exploitation_ongoing",
             "exploitation_ended_on",
@@ -357,17 +374,20 @@ class ExploitationForm(ReferralSectionForm):
             "exploitation_type_other": "If other, what kind of exploitation?",
             "exploited_in": "Where did the exploitation happen?",
             "exploitation_places": "Places (UK towns, countries abroad)",
+            "exploitation_addresses": "Addresses where it happened, if known (one a line)",
             "account": "What happened, in your words",
             "police_reference": "Police crime or incident reference (if any)",
             "police_force": "Police force (if any)",
         }
         help_texts = {
+            "exploitation_addresses": "No letter is ever sent to these addresses.",
             "account": "How it started, any journey, what they had to do, living conditions, "
             "who exploited them and where those people are now, how they left.",
         }
         widgets = {
             "exploited_in": forms.RadioSelect,
             "exploitation_places": forms.Textarea(attrs={"rows": 3}),
+            "exploitation_addresses": forms.Textarea(attrs={"rows": 3}),
             "account": forms.Textarea(attrs={"rows": 10}),
         }
 
@@ -641,3 +661,74 @@ class ReferralFilterForm(forms.Form):
         else:
             data = self.cleaned_data
         return ReferralFilters(**{key: value for key, value in data.items() if value})
+
+
+class LetterRecipientsForm(GovukFormMixin, forms.ModelForm):
+    """Where the coordinator sends a case's letters, kept up to date after the referral is submitted."""
+
+    class Meta:
+        model = Referral
+        fields = [
+            "decision_safe_address",
+            "legal_representative_name",
+            "legal_representative_organisation",
+            "legal_representative_address",
+            "exploitation_addresses",
+        ]
+        labels = {
+            "decision_safe_address": "The first responder's safe postal address",
+            "legal_representative_name": "The child's legal representative: name",
+            "legal_representative_organisation": "Legal representative's firm or organisation",
+            "legal_representative_address": "Legal representative's postal address",
+            "exploitation_addresses": "Addresses where the exploitation happened (one a line)",
+        }
+        help_texts = {
+            "decision_safe_address": "Never the child's address, never a place where the exploitation happened.",
+            "exploitation_addresses": "No letter is ever sent to these addresses.",
+        }
+        widgets = {
+            "decision_safe_address": forms.Textarea(attrs={"rows": 4}),
+            "legal_representative_address": forms.Textarea(attrs={"rows": 4}),
+            "exploitation_addresses": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision_safe_address"].required = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            *(
+                Field.textarea(name, label_size=Size.SMALL, rows=4)
+                if isinstance(field.widget, forms.Textarea)
+                else Field.text(name, label_size=Size.SMALL)
+                for name, field in self.fields.items()
+            ),
+            Submit("save", "Save the letter recipients"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("legal_representative_name", "").strip()
+        if name and not cleaned.get("legal_representative_address", "").strip():
+            self.add_error("legal_representative_address", "Enter the legal representative's postal address")
+        return cleaned
+
+
+class DelayReasonForm(GovukFormMixin, forms.Form):
+    """Why a case is, or will be, decided after its target: shown on the case and in the at-risk list."""
+
+    delay_reason = forms.CharField(
+        label="Why will the decision be late?",
+        help_text="For example, waiting for the police disclosure. Everyone who can see the case reads this, "
+        "the referrer included.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=LONG_TEXT_MAX,
+        error_messages={"required": "Enter the reason for the delay"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Field.textarea("delay_reason", label_size=Size.SMALL), Submit("save", "Save"))

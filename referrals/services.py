@@ -14,9 +14,12 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from notifications.models import Kind
+from notifications.services import notify
 from nrm_panel.models import Panel, Role
 from nrm_panel.permissions import has_role
 from referrals.models import ANSWERS_CHANGED, Attachment, DutyToNotify, ReferenceCounter, Referral, State
@@ -274,12 +277,28 @@ def referral_accept(
             raise ReferralError(SCOPE_UNANSWERED.format(questions="; ".join(scope.unanswered).lower()))
         if not scope.is_in_scope:
             raise ReferralError(OUT_OF_SCOPE.format(reasons="; ".join(scope.reasons_out_of_scope).lower()))
+        _tell_referrer(case, Kind.REFERRAL_ACCEPTED, "accepted: it awaits the panel's reasonable grounds decision")
 
     return referral_move(referral=referral, move_name="accept", user=user, before_save=check_scope)
 
 
 def referral_return(*, referral: Referral, user, reason: str) -> Referral:
-    return referral_move(referral=referral, move_name="return", user=user, reason=reason)
+    def tell_referrer(case: Referral):
+        _tell_referrer(case, Kind.REFERRAL_RETURNED, "returned to you for more information")
+
+    return referral_move(referral=referral, move_name="return", user=user, reason=reason, before_save=tell_referrer)
+
+
+def _tell_referrer(referral: Referral, kind: str, what: str) -> None:
+    notify(
+        recipients=[referral.referrer],
+        panel_id=referral.panel_id,
+        kind=kind,
+        text=f"Your referral {referral.reference} has been {what}.",
+        link=reverse("referrals:case", args=[referral.public_id]),
+        # Each submission is returned or accepted at most once.
+        key=f"{kind}:{referral.pk}:{referral.submitted_at:%Y%m%d%H%M%S%f}",
+    )
 
 
 def referral_transfer(
@@ -339,4 +358,51 @@ def referral_set_lead_social_worker(*, referral: Referral, user, lead_social_wor
             return referral
         referral.lead_social_worker = lead_social_worker
         _save_with_reason(referral, f"Lead social worker: {lead_social_worker or 'none recorded'}")
+    return referral
+
+
+LETTER_RECIPIENT_FIELDS = (
+    "decision_safe_address",
+    "legal_representative_name",
+    "legal_representative_organisation",
+    "legal_representative_address",
+    "exploitation_addresses",
+)
+
+
+def referral_update_letter_recipients(*, referral: Referral, user, changes: dict) -> Referral:
+    """The coordinator keeps a submitted case's letter addresses right; letters already issued keep theirs."""
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
+        if not has_role(user, referral.panel_id, {Role.COORDINATOR}):
+            raise ReferralError(ROLE_NOT_ALLOWED)
+        if referral.state == State.DRAFT:
+            raise ReferralError("A draft is changed by its referrer.")
+        for field in LETTER_RECIPIENT_FIELDS:
+            if field in changes:
+                setattr(referral, field, changes[field].strip())
+        _save_with_reason(referral, "Letter recipients changed")
+    return referral
+
+
+DELAY_REASON_REQUIRED = "Enter the reason for the delay."
+
+
+def referral_record_delay_reason(*, referral: Referral, user, reason: str) -> Referral:
+    """Record why a case is, or will be, decided after its target (DESIGN.md section 4: delays carry a
+    recorded reason). The coordinator of the case's panel records it; a new reason replaces the old,
+    which stays in the case's history."""
+    reason = reason.strip()
+    if not reason:
+        raise ReferralError(DELAY_REASON_REQUIRED)
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
+        if not has_role(user, referral.panel_id, {Role.COORDINATOR}):
+            raise ReferralError(ROLE_NOT_ALLOWED)
+        if referral.state == State.DRAFT:
+            raise ReferralError("A draft has no clock yet: there is no delay to explain.")
+        if referral.delay_reason == reason:
+            return referral
+        referral.delay_reason = reason
+        _save_with_reason(referral, f"Reason for the delay: {reason}")
     return referral

@@ -18,4 +18,5 @@ urlpatterns = [
     path("<uuid:public_id>/submitted/", views.referral_submitted, name="submitted"),
     path("<uuid:public_id>/triage/<slug:move>/", views.referral_triage, name="triage"),
     path("<uuid:public_id>/police-notification/", views.police_notification, name="police_notification"),
+    path("<uuid:public_id>/delay-reason/", views.delay_reason, name="delay_reason"),
 ]

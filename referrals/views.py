@@ -25,6 +25,7 @@ from referrals.forms import (
     SECTIONS,
     AcceptForm,
     AttachmentForm,
+    DelayReasonForm,
     DutyToNotifyForm,
     PoliceNotificationForm,
     ReasonForm,
@@ -420,3 +421,30 @@ def police_notification(request, public_id):
                 return redirect("referrals:case", public_id=referral.public_id)
         status = 400
     return render(request, "referrals/police_notification.html", {"referral": referral, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delay_reason(request, public_id):
+    """The coordinator records why the case is, or will be, decided after its target."""
+    referral = _coordinated_referral(request, public_id)
+    form = DelayReasonForm(
+        request.POST if request.method == "POST" else None, initial={"delay_reason": referral.delay_reason}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.referral_record_delay_reason(
+                    referral=referral, user=request.user, reason=form.cleaned_data["delay_reason"]
+                )
+            except services.ReferralError as error:
+                form.add_error("delay_reason", str(error))
+            else:
+                messages.success(request, "The reason for the delay has been recorded.")
+                return redirect("referrals:case", public_id=referral.public_id)
+        status = 400
+    clock = case_clock(referral, today=timezone.localdate())
+    return render(
+        request, "referrals/delay_reason.html", {"referral": referral, "form": form, "clock": clock}, status=status
+    )

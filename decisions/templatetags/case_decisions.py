@@ -6,6 +6,7 @@ An inclusion tag, so the referrals app's case page shows it without importing th
 from django import template
 
 from decisions import selectors, services
+from decisions.models import LetterKind, Outcome
 from nrm_panel.models import AGENCY_ROLES, Role
 from nrm_panel.permissions import CASE_READER_ROLES, MEETING_ROLES, active_memberships, roles_on
 from referrals.models import State
@@ -32,6 +33,8 @@ def case_decisions(context, referral):
     sits_on_panel = bool(roles & MEETING_ROLES)
     inputs = selectors.case_inputs(referral) if sits_on_panel and referral.state in services.INPUT_STATES else []
     is_coordinator = Role.COORDINATOR in roles
+    if roles & selectors.LETTER_READER_ROLES:
+        panel_work["letters"] = _case_letters(referral, decisions)
     reconsiderations = list(referral.reconsiderations.select_related("decision"))
     panel_work.update(
         {
@@ -57,3 +60,36 @@ def case_decisions(context, referral):
         }
     )
     return panel_work
+
+
+def _case_letters(referral, decisions) -> list[tuple[str, object, dict]]:
+    """For each letter the case can have: what it is, its latest version (or None), the fields that issue it."""
+    letters = selectors.case_letters(referral)
+    by_decision = {letter.decision_id: letter for letter in letters if letter.decision_id}
+    by_kind = {letter.kind: letter for letter in letters if not letter.decision_id}
+    rows = [
+        (
+            f"{decision.get_kind_display()}: {decision.get_outcome_display().lower()}, {decision.decided_on:%-d %B %Y}",
+            by_decision.get(decision.pk),
+            {"decision": decision.public_id},
+        )
+        for decision in decisions
+        if decision.is_signed_off and decision.outcome != Outcome.DEFERRED
+    ]
+    if rows:
+        rows.append(
+            (
+                LetterKind.DEFENCE_SUMMARY.label,
+                by_kind.get(LetterKind.DEFENCE_SUMMARY),
+                {"kind": LetterKind.DEFENCE_SUMMARY},
+            )
+        )
+    if referral.state == State.TRANSFERRED:
+        rows.append(
+            (
+                LetterKind.TRANSFER_SUMMARY.label,
+                by_kind.get(LetterKind.TRANSFER_SUMMARY),
+                {"kind": LetterKind.TRANSFER_SUMMARY},
+            )
+        )
+    return rows
