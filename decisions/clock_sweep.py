@@ -10,6 +10,7 @@ sweep, or one running at the same moment, finds them there and tells nobody twic
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Concat
@@ -81,7 +82,8 @@ class Fired:
 
 
 def clock_sweep(*, today: datetime.date) -> dict[str, int]:
-    """Fire every threshold the clock's cases crossed by `today`: how many cases fired, by threshold."""
+    """Fire every threshold the clock's cases crossed by `today`: how many alerts fired, by threshold (one
+    per case, or per case, agency and meeting for an input overdue)."""
     now = timezone.now()
     counts = {}
     for threshold, candidates in _candidates(today).items():
@@ -208,9 +210,10 @@ def _detail_sql(threshold: str) -> str:
 
 def _fire(threshold: str, candidates: QuerySet, *, fired_at: datetime.datetime) -> list[Fired]:
     """Insert the threshold's alert for every candidate that has none; return those inserted."""
-    if candidates.query.is_empty():
+    try:
+        select_sql, select_params = candidates.query.sql_with_params()
+    except EmptyResultSet:  # nothing can match, for example no panel sets an RG target
         return []
-    select_sql, select_params = candidates.query.sql_with_params()
     quote = connection.ops.quote_name
     sql = f"""
         WITH fired AS (

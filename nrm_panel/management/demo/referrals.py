@@ -136,6 +136,7 @@ class Plan:
     decided: object = None
     last_changed_on: datetime.date | None = None  # when the case last changed, if not a few days after referral
     lead_social_worker: User | None = None
+    days_to_rg: int | None = None  # a case loaded in bulk with its reasonable grounds decision already signed
     referral_id: int | None = None  # once created
 
 
@@ -300,6 +301,7 @@ def referral_build(plan: Plan, *, rng, now, like: Referral | None = None) -> Ref
         **_exploitation(child, site.place.town, on=on, rng=rng),
         **_first_responder(site.place, plan.referrer, on=on, rng=rng),
         lead_social_worker=plan.lead_social_worker,
+        days_to_rg=plan.days_to_rg,
     )
     _timestamps_set(referral, plan, now=now, rng=rng)
     _triage_set(referral, plan, transfer_reason, rng=rng)
