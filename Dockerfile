@@ -61,7 +61,7 @@ RUN python manage.py collectstatic --noinput \
     && chmod 700 /app/var/uploads
 
 # From here on the image starts as production: it refuses to run without a real
-# SECRET_KEY and ALLOWED_HOSTS, or with DEBUG on.
+# SECRET_KEY, ALLOWED_HOSTS and https SITE_URL, or with DEBUG on.
 ENV NRM_ENVIRONMENT=production
 # /app/var/uploads holds the evidence uploaded to cases: docker-compose.yml mounts a volume
 # there (shared by web and worker), to be backed up with the database.

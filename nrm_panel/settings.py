@@ -25,6 +25,8 @@ SECRET_KEY = env.str("SECRET_KEY", default=LOCAL_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where the app is served, for the links in emails (which carry nothing else).
+SITE_URL = env.str("SITE_URL", default="" if IS_PRODUCTION else "http://127.0.0.1:8000")
 
 
 def check_production_settings() -> None:
@@ -35,6 +37,8 @@ def check_production_settings() -> None:
         problems.append("SECRET_KEY must be set to a long random value")
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS must name the host(s) the app is served on")
+    if not SITE_URL.startswith("https://"):
+        problems.append("SITE_URL must be the app's https:// address, for the links in emails")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 
@@ -172,9 +176,6 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The 45-day clock's thresholds: idempotent, so hourly rather than daily catches "due tomorrow" early.
     "clock-sweep-all": {"task": "decisions.tasks.clock_sweep_all", "schedule": 60 * 60},
 }
-
-# Where the app is served, for the links in emails (which carry nothing else).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # With EMAIL_BACKEND=django_gov_notify.backends.NotifyEmailBackend, email goes through GOV.UK Notify.

@@ -22,6 +22,7 @@ HOST = "nrm.example.gov.uk"
 DEBUG_ON = "DEBUG must be off"
 BAD_SECRET_KEY = "SECRET_KEY must be set to a long random value"
 NO_ALLOWED_HOSTS = "ALLOWED_HOSTS must name the host(s) the app is served on"
+NO_SITE_URL = "SITE_URL must be the app's https:// address"
 
 
 def settings_variables() -> set[str]:
@@ -48,6 +49,7 @@ def production_environment(**overrides: str | None) -> dict[str, str]:
         NRM_ENVIRONMENT="production",
         SECRET_KEY=GOOD_SECRET_KEY,
         ALLOWED_HOSTS=HOST,
+        SITE_URL=f"https://{HOST}",
     )
     for name, value in overrides.items():
         if value is None:
@@ -78,6 +80,8 @@ def test_settings_variables_are_found():
         ({"SECRET_KEY": "short-and-guessable"}, BAD_SECRET_KEY),
         ({"ALLOWED_HOSTS": None}, NO_ALLOWED_HOSTS),
         ({"ALLOWED_HOSTS": ""}, NO_ALLOWED_HOSTS),
+        ({"SITE_URL": None}, NO_SITE_URL),
+        ({"SITE_URL": f"http://{HOST}"}, NO_SITE_URL),
     ],
     ids=[
         "debug-on",
@@ -86,6 +90,8 @@ def test_settings_variables_are_found():
         "short-secret-key",
         "no-allowed-hosts",
         "empty-allowed-hosts",
+        "no-site-url",
+        "plain-http-site-url",
     ],
 )
 def test_production_start_refuses_unsafe_settings(overrides, message):
@@ -95,7 +101,7 @@ def test_production_start_refuses_unsafe_settings(overrides, message):
     assert "Refusing to start in production" in result.stderr
     assert message in result.stderr
     # Only the one problem is reported, so the message points at what to fix.
-    for other in {DEBUG_ON, BAD_SECRET_KEY, NO_ALLOWED_HOSTS} - {message}:
+    for other in {DEBUG_ON, BAD_SECRET_KEY, NO_ALLOWED_HOSTS, NO_SITE_URL} - {message}:
         assert other not in result.stderr
 
 

@@ -3,8 +3,10 @@ meetings, agency inputs and decisions behind them (a meeting today is ready to r
 
 `make run` calls `manage.py demo_data --once`, which loads it only into a database with no panels
 and always prints the demo logins. Without --once it adds more to the demo panels, for example
-`--referrals 100000 --panels 30` to try the app at scale. Refused unless DEBUG is on (a local
-run) or in tests, never on a server: the demo logins share a published password.
+`--referrals 100000 --panels 30` to try the app at scale. `--bulk-referrals 100000 --panels 30`
+instead adds that many open cases, their clocks running, in minutes, for benchmarks (bench/clock).
+Refused unless DEBUG is on (a local run) or in tests, never on a server: the demo logins share a
+published password.
 """
 
 import random
@@ -16,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from nrm_panel.management.demo import content, decisions
+from nrm_panel.management.demo import bulk, content, decisions
 from nrm_panel.management.demo.referrals import (
     references_assign,
     referrals_create,
@@ -41,6 +43,12 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Load nothing if any panel exists (for `make run`)")
         parser.add_argument("--panels", type=int, default=3, help="How many demo panels (default 3)")
         parser.add_argument("--referrals", type=int, default=60, help="How many referrals in all (default 60)")
+        parser.add_argument(
+            "--bulk-referrals",
+            type=int,
+            default=0,
+            help="Instead, add this many open cases across --panels panels, in bulk, for benchmarks",
+        )
         parser.add_argument("--seed", default=DEFAULT_SEED, help="The same seed on the same data gives the same data")
         parser.add_argument(
             "--password",
@@ -48,7 +56,7 @@ class Command(BaseCommand):
             help=f"Password of every demo login (default {DEFAULT_PASSWORD}); set again on each run without --once",
         )
 
-    def handle(self, *args, once, panels, referrals, seed, password, **options):
+    def handle(self, *args, once, panels, referrals, bulk_referrals, seed, password, **options):
         # Only where someone asked for a local run or tests: a server that forgot NRM_ENVIRONMENT
         # must not get a superuser with a published password.
         if not (settings.DEBUG or settings.IS_TEST) or settings.IS_PRODUCTION:
@@ -56,9 +64,11 @@ class Command(BaseCommand):
                 "Demo data is loaded only on a local run (DEBUG on) or in tests, never on a server: "
                 "its logins share a published password."
             )
-        if panels < 1 or referrals < 0:
+        if panels < 1 or referrals < 0 or bulk_referrals < 0:
             raise CommandError("Give at least one panel, and a number of referrals that is not negative.")
-        if once and Panel.objects.exists():
+        if bulk_referrals:
+            self._load_bulk(panel_count=panels, referral_count=bulk_referrals, seed=seed, password=password)
+        elif once and Panel.objects.exists():
             self.stdout.write("Panels already exist: no demo data loaded.")
         else:
             self._load(panel_count=panels, referral_count=referrals, seed=seed, password=password)
@@ -90,6 +100,28 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo data: {len(sites)} panels ready, {referral_count:,} referrals added "
                 f"in {time.monotonic() - started:.1f} s"
+            )
+        )
+
+    def _load_bulk(self, *, panel_count, referral_count, seed, password):
+        started = time.monotonic()
+        try:
+            places = content.place_names(panel_count)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        rng = random.Random(f"{seed}:bulk:{Referral.objects.count()}")
+
+        def progress(message):
+            self.stdout.write(f"{message} ({time.monotonic() - started:.1f} s)")
+
+        with transaction.atomic():
+            sites = sites_ensure(places, password_hash=make_password(password), rng=rng)
+            progress("Panels, agencies and logins ready")
+            made = bulk.bulk_load(sites, referral_count, rng=rng, today=timezone.localdate(), progress=progress)
+        statistics_refresh(bulk.MODELS)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data in bulk: {len(sites)} panels, {made:,} cases added in {time.monotonic() - started:.1f} s"
             )
         )
 
