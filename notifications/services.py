@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -108,7 +108,9 @@ def _save(rows: list[Notification]) -> int:
     if not rows:
         return 0
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    transaction.on_commit(_ask_worker_to_send)
+    # One announcement per transaction is enough: the task sends everything pending.
+    if not any(callback is _ask_worker_to_send for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(_ask_worker_to_send)
     return len(rows)
 
 
