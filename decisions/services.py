@@ -35,7 +35,7 @@ from decisions.quorum import item_quorum
 from notifications.models import Kind
 from notifications.services import Event, notify, notify_events, people_with_roles
 from nrm_panel.models import AGENCY_ROLES, Agency, Membership, Panel, Role
-from nrm_panel.permissions import MEETING_ROLES, has_role
+from nrm_panel.permissions import CASE_READER_ROLES, MEETING_ROLES, has_role
 from referrals.clock import case_clock
 from referrals.models import Referral, State
 from referrals.services import ROLE_NOT_ALLOWED, referral_move
@@ -732,7 +732,8 @@ def _tell_decision_signed(item: AgendaItem, decisions: dict) -> None:
     )
     people = list(people_with_roles(referral.panel_id, {Role.COORDINATOR}))
     people.append(referral.referrer)
-    if referral.lead_social_worker_id:
+    if referral.lead_social_worker_id and has_role(referral.lead_social_worker, referral.panel_id, CASE_READER_ROLES):
+        # Only if they may read the case: anyone on the panel can be named its lead social worker.
         people.append(referral.lead_social_worker)
     notify(
         recipients=people,

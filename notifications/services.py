@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -50,10 +50,18 @@ class Event:
 
 
 def notify(*, recipients: Iterable[User], panel_id: int, kind: str, text: str, link: str, key: str) -> None:
-    """Tell each recipient once about one event (the same key again tells nobody twice)."""
+    """Tell each recipient who still has a role on the panel once about one event (the same key again
+    tells nobody twice). Someone who has left the panel hears nothing more of its cases."""
+    candidates = {person.pk: person for person in recipients if person.is_active}
+    on_panel = set(
+        Membership.objects.filter(user_id__in=candidates, panel_id=panel_id, is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
     rows = [
         _notification(person.pk, person.email, panel_id, kind, text, link, key)
-        for person in {person.pk: person for person in recipients if person.is_active}.values()
+        for person in candidates.values()
+        if person.pk in on_panel
     ]
     _save(rows)
 
@@ -108,9 +116,7 @@ def _save(rows: list[Notification]) -> int:
     if not rows:
         return 0
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    # One announcement per transaction is enough: the task sends everything pending.
-    if not any(callback is _ask_worker_to_send for _, callback, _ in connection.run_on_commit):
-        transaction.on_commit(_ask_worker_to_send)
+    transaction.on_commit(_ask_worker_to_send)
     return len(rows)
 
 
@@ -125,15 +131,11 @@ def _ask_worker_to_send() -> None:
 
 
 def people_with_roles(panel_id: int, roles: Iterable[str], *, agency: Agency | None = None):
-    people = User.objects.filter(
-        is_active=True,
-        memberships__panel_id=panel_id,
-        memberships__is_active=True,
-        memberships__role__in=list(roles),
-    )
+    """Active people holding one of `roles` on the panel (for `agency`, where named: in the same membership)."""
+    memberships = Membership.objects.filter(panel_id=panel_id, is_active=True, role__in=list(roles))
     if agency is not None:
-        people = people.filter(memberships__agency=agency)
-    return people.distinct()
+        memberships = memberships.filter(agency=agency)
+    return User.objects.filter(is_active=True, memberships__in=memberships).distinct()
 
 
 def send_pending_emails(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
@@ -158,6 +160,11 @@ def send_pending_emails(*, now: datetime.datetime | None = None, limit: int = 50
 
 
 def _send_one(notification: Notification, now: datetime.datetime) -> int:
+    if not _may_still_be_told(notification):
+        # Deactivated, or off the panel, since the event: the email is not sent.
+        notification.email_state = EmailState.NOT_SENT
+        notification.save(update_fields=["email_state"])
+        return 0
     kind = notification.get_kind_display()
     link = settings.SITE_URL.rstrip("/") + f"/notifications/{notification.public_id}/"
     notification.email_attempts += 1
@@ -180,6 +187,15 @@ def _send_one(notification: Notification, now: datetime.datetime) -> int:
     notification.emailed_at = now
     notification.save(update_fields=["email_attempts", "email_state", "emailed_at"])
     return 1
+
+
+def _may_still_be_told(notification: Notification) -> bool:
+    recipient = notification.recipient
+    return (
+        recipient.is_active
+        and bool(recipient.email)
+        and Membership.objects.filter(user=recipient, panel_id=notification.panel_id, is_active=True).exists()
+    )
 
 
 def visible_notifications(user):

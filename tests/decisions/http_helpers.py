@@ -1,7 +1,8 @@
 """Shared by the HTTP tests of the decisions app (test_http_bad_input, test_http_permissions): a panel in
 the middle of its cycle, holding one of every object a decisions URL names, the same for another panel,
 the people who ask for the pages, and a snapshot of everything the app stores, to show that a refused
-request changed nothing.
+request changed nothing. With `with_letters`, each panel also has a rendered letter and a built export
+(their PDFs and zips are files: the caller points PRIVATE_MEDIA_ROOT at a folder kept for the module).
 
 The world is built once per test module, inside a transaction rolled back at the end of the module; each
 test runs in its own savepoint (pytest-django's `db`), so what one test changes the next does not see.
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from decisions import services
+from decisions import letters, services
 from decisions.models import (
     AgencyInput,
     AgendaItem,
@@ -23,12 +24,16 @@ from decisions.models import (
     ConflictOfInterest,
     Decision,
     DecisionKind,
+    Letter,
+    LetterDownload,
+    LetterExport,
     Outcome,
     PanelMeeting,
     Reconsideration,
     ReconsiderationGrounds,
     RequestedBy,
 )
+from notifications.models import Notification
 from nrm_panel.models import AgencyKind, Panel, Role
 from referrals.models import Referral
 from tests.decisions.conftest import Sitting, Steps
@@ -36,12 +41,33 @@ from tests.factories import AgencyFactory, PanelFactory, PanelMeetingFactory, me
 
 TO_LOGIN = "→sign-in"
 
-STORED = (PanelMeeting, AgendaItem, Attendance, ConflictOfInterest, AgencyInput, Decision, Reconsideration, Referral)
+STORED = (
+    PanelMeeting,
+    AgendaItem,
+    Attendance,
+    ConflictOfInterest,
+    AgencyInput,
+    Decision,
+    Reconsideration,
+    Referral,
+    Letter,
+    LetterExport,
+    LetterExport.letters.through,
+    LetterDownload,
+    Notification,
+)
 
 
 def snapshot() -> dict:
-    """Every row the decisions app keeps (and the cases), with the number of history entries of each kind."""
-    return {model.__name__: (list(model.objects.order_by("pk").values()), model.history.count()) for model in STORED}
+    """Every row the decisions app keeps (and the cases, and the notifications its changes send), with the
+    number of history entries of each kind that keeps a history."""
+    return {
+        model.__name__: (
+            list(model.objects.order_by("pk").values()),
+            model.history.count() if hasattr(model, "history") else None,
+        )
+        for model in STORED
+    }
 
 
 def outcome(response):
@@ -100,6 +126,10 @@ class Cycle:
     negative_decision: Decision
     reconsidered: Referral  # RG negative, reconsideration requested
     reconsideration: Reconsideration
+    # With letters: the negative decision's letter, issued by the coordinator and rendered (the reconsidered
+    # case's decision has none yet), and an export of it, built, that the coordinator asked for.
+    letter: Letter | None = None
+    export: LetterExport | None = None
 
     @property
     def case_a(self) -> Referral:
@@ -168,7 +198,17 @@ def build_cycle(s: Sitting, *, referrer=None) -> Cycle:
     )
 
 
-def build_world() -> Cycle:
+def add_letters(w: Cycle) -> None:
+    """Issue, render and export the negative decision's letter, as the workers would after the commit."""
+    letter = letters.letter_issue(referral=w.negative, decision=w.negative_decision, user=w.s.coordinator)
+    letters.letter_render(letter.pk)
+    w.letter = Letter.objects.get(pk=letter.pk)
+    export = letters.letters_export_start(letters=[w.letter], user=w.s.coordinator)
+    letters.letters_export_build(export.pk)
+    w.export = LetterExport.objects.get(pk=export.pk)
+
+
+def build_world(*, with_letters: bool = False) -> Cycle:
     """Our panel's cycle, with `actors` (who asks, by the names the permission tables use) and `theirs`
     (another panel's cycle, whose ids our people must not reach)."""
     panel = PanelFactory(name="Greenwich NRM Panel", code="GRN", allows_rg_between_meetings=True)
@@ -179,6 +219,9 @@ def build_world() -> Cycle:
     outsider = theirs.s.coordinator  # and chair, and panel member, of the other panel
     member(other, Role.CHAIR, user=outsider)
     member(other, Role.PANEL_MEMBER, user=outsider, agency=theirs.police)
+    if with_letters:
+        add_letters(ours)
+        add_letters(theirs)
     ours.theirs = theirs
     ours.actors = {
         "referrer": referrer,
@@ -196,8 +239,8 @@ def build_world() -> Cycle:
     return ours
 
 
-def world_kept_for_module(django_db_blocker):
+def world_kept_for_module(django_db_blocker, **options):
     """For a module-scoped fixture: `yield from world_kept_for_module(django_db_blocker)`."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
+        yield build_world(**options)
         transaction.set_rollback(True)

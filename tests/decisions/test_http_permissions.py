@@ -1,17 +1,21 @@
 """Who may open, and who may press, each page of the decisions app: every URL, for every kind of person.
 
 Meetings, their packs and agendas are for the people who sit on the panel (coordinator, chair, panel
-member, designated nurse); another panel's objects do not exist for anyone else (404); someone who may
-see an object but not act on it gets a 403; anonymous people are sent to sign in. A refused POST changes
-nothing. The URL list comes from decisions.urls, so a new URL without an expectation fails.
+member, designated nurse); letters are read by the panel's coordinators and chairs, and issued, corrected
+and exported by its coordinators; another panel's objects do not exist for anyone else (404); someone who
+may see an object but not act on it gets a 403; anonymous people are sent to sign in. A refused POST
+changes nothing, and a refused download is not logged. The URL list comes from decisions.urls, so a new
+URL without an expectation fails.
 
 The panel and its objects are built once for the module (tests/decisions/http_helpers.py); each test's
 changes are rolled back.
 """
 
 import html
+import shutil
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
 from decisions import documents
@@ -42,8 +46,23 @@ SITTING = ("coordinator", "chair", "other_chair", "panel_member", "other_agency_
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    yield from world_kept_for_module(django_db_blocker)
+def letters_folder(tmp_path_factory):
+    """Where the world's letters and exports are stored: kept for the whole module, unlike each test's."""
+    folder = tmp_path_factory.mktemp("letters")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, letters_folder):
+    with override_settings(PRIVATE_MEDIA_ROOT=letters_folder):
+        yield from world_kept_for_module(django_db_blocker, with_letters=True)
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, letters_folder):
+    # Replaces the project's per-test folder, so the world's stored letters can be downloaded in every test.
+    settings.PRIVATE_MEDIA_ROOT = letters_folder
 
 
 @pytest.fixture(autouse=True)
@@ -70,8 +89,16 @@ def sitting_only(status, *allowed, also_refused=()) -> dict:
     return {**everyone(404), **{actor: 403 for actor in refused}, **{actor: status for actor in allowed}}
 
 
+def letter_readers_only(status, *allowed) -> dict:
+    """`status` for `allowed`, 403 for the panel's other letter readers (its chairs), else 404."""
+    return {**only(403, *LETTER_READERS), **{actor: status for actor in allowed}}
+
+
 ORGANISERS = ("coordinator", "chair", "other_chair")
 CHAIRS = ("chair", "other_chair")
+LETTER_READERS = ("coordinator", "chair", "other_chair")
+# Pages for the coordinators and chairs of any panel: the other panel's coordinator has the page, for theirs.
+PANEL_OVERSIGHT = everyone(403, coordinator=200, chair=200, other_chair=200, other_panel=200)
 MEETING_READERS = only(200, *SITTING)
 NOT_ALLOWED = everyone(405)  # the wrong method, for everyone signed in
 
@@ -80,9 +107,10 @@ class Url:
     """One URL of the app: how to build it, who gets what from a GET and from a POST, and a POST that
     succeeds for `doer`. `allowed` are others whose POST would succeed too: not made, as it changes things."""
 
-    def __init__(self, name, args, *, get, post, data=None, doer=None, allowed=()):
+    def __init__(self, name, args, *, get, post, data=None, doer=None, allowed=(), logs_downloads=False):
         self.name, self.args, self.get, self.post = name, args, get, post
         self.data, self.doer, self.allowed = data, doer, allowed
+        self.logs_downloads = logs_downloads  # a GET that gives a file logs who downloaded it
 
     @property
     def label(self) -> str:
@@ -132,6 +160,16 @@ def reconsideration_form(w):
         "received_on_2": received.year,
         "grounds": "new_evidence",
         "details": "A letter from the child's school.",
+    }
+
+
+def recipients_form(w):
+    return {
+        "decision_safe_address": "Children's Services, Civic Suite, Catford Road, London SE6 4RU",
+        "legal_representative_name": "",
+        "legal_representative_organisation": "",
+        "legal_representative_address": "",
+        "exploitation_addresses": "Flat 2, 40 Rushey Green, London SE6 4JF",
     }
 
 
@@ -345,6 +383,83 @@ URLS = [
     ),
     Url("sca_export", lambda w: ["csv"], get=everyone(403, coordinator=200, other_panel=200), post=NOT_ALLOWED),
     Url("sca_export", lambda w: ["json"], get=everyone(403, coordinator=200, other_panel=200), post=NOT_ALLOWED),
+    Url("at_risk", lambda w: [], get=PANEL_OVERSIGHT, post=NOT_ALLOWED),
+    Url(
+        "pack_send",
+        _meeting("meeting"),
+        get=NOT_ALLOWED,
+        post=sitting_only(302, "coordinator"),
+        data=_no_data,
+        doer="coordinator",
+    ),
+    # Letters. The list is for the coordinators and chairs of any panel, each seeing their panel's letters.
+    Url("letters", lambda w: [], get=PANEL_OVERSIGHT, post=NOT_ALLOWED),
+    # Another panel's coordinator may export, but our letters are not among the choices (400).
+    Url(
+        "letters_export",
+        lambda w: [],
+        get=NOT_ALLOWED,
+        post=everyone(403, coordinator=302, other_panel=400),
+        data=lambda w: {"letters": [w.letter.public_id]},
+        doer="coordinator",
+    ),
+    Url("letters_export_progress", lambda w: [w.export.public_id], get=only(200, "coordinator"), post=NOT_ALLOWED),
+    Url(
+        "letters_export_download",
+        lambda w: [w.export.public_id],
+        get=only(200, "coordinator"),
+        post=NOT_ALLOWED,
+        logs_downloads=True,
+    ),
+    Url("letter", lambda w: [w.letter.public_id], get=only(200, *LETTER_READERS), post=NOT_ALLOWED),
+    Url(
+        "letter_download",
+        lambda w: [w.letter.public_id],
+        get=only(200, *LETTER_READERS),
+        post=NOT_ALLOWED,
+        logs_downloads=True,
+    ),
+    Url(
+        "letter_correct",
+        lambda w: [w.letter.public_id],
+        get=letter_readers_only(200, "coordinator"),
+        post=letter_readers_only(302, "coordinator"),
+        data=lambda w: {"reason": "The first responder's address had a typo."},
+        doer="coordinator",
+    ),
+    Url(
+        "case_letter_issue",
+        _case("reconsidered"),
+        get=NOT_ALLOWED,
+        post=sitting_only(302, "coordinator", also_refused=("auditor",)),
+        data=lambda w: {"decision": w.reconsidered.decisions.get().public_id},
+        doer="coordinator",
+    ),
+    Url(
+        "letter_recipients",
+        _case("case_a"),
+        get=sitting_only(200, "coordinator", also_refused=("auditor",)),
+        post=sitting_only(302, "coordinator", also_refused=("auditor",)),
+        data=recipients_form,
+        doer="coordinator",
+    ),
+    # The meeting's letters: the reconsidered case's is still to issue; the negative case's is ready to export.
+    Url(
+        "meeting_letters_issue",
+        _meeting("done"),
+        get=NOT_ALLOWED,
+        post=sitting_only(302, "coordinator"),
+        data=_no_data,
+        doer="coordinator",
+    ),
+    Url(
+        "meeting_letters_export",
+        _meeting("done"),
+        get=NOT_ALLOWED,
+        post=sitting_only(302, "coordinator"),
+        data=_no_data,
+        doer="coordinator",
+    ),
 ]
 POST_URLS = [u for u in URLS if u.doer]
 GET_ONLY_URLS = [u for u in URLS if not u.doer and u.get is not NOT_ALLOWED]
@@ -369,7 +484,14 @@ def test_get_gives_each_person_the_expected_status(spec, client, world):
         actual[actor] = outcome(request_as(client, world.actors[actor], "get", url))
 
     assert actual == _expected(spec.get)
-    assert snapshot() == before
+    after = snapshot()
+    if spec.logs_downloads:
+        # Only those who were given the file are logged as downloading it.
+        (rows, _), (rows_before, _) = after.pop("LetterDownload"), before.pop("LetterDownload")
+        logged = [row["downloaded_by_id"] for row in rows if row not in rows_before]
+        given = [world.actors[actor].pk for actor, status in actual.items() if status == 200]
+        assert sorted(logged) == sorted(given)
+    assert after == before
 
 
 @pytest.mark.parametrize("spec", POST_URLS, ids=[u.label for u in POST_URLS])
@@ -578,3 +700,72 @@ def test_the_lists_show_this_panels_meetings_and_cases_only_to_those_who_sit_on_
     for theirs in (world.theirs.meeting.public_id, world.theirs.later.public_id):
         assert (str(theirs) in meetings) is (actor == "other_panel")
     assert (world.theirs.waiting.reference in outstanding) is (actor == "other_panel")
+
+
+# --- Letters: another panel's do not exist, and the lists show each panel its own -------------------
+
+
+def their_letter_urls(w) -> list[tuple[str, str]]:
+    theirs = w.theirs
+    return [
+        ("get", reverse("decisions:letter", args=[theirs.letter.public_id])),
+        ("get", reverse("decisions:letter_download", args=[theirs.letter.public_id])),
+        ("get", reverse("decisions:letter_correct", args=[theirs.letter.public_id])),
+        ("post", reverse("decisions:letter_correct", args=[theirs.letter.public_id])),
+        ("get", reverse("decisions:letters_export_progress", args=[theirs.export.public_id])),
+        ("get", reverse("decisions:letters_export_download", args=[theirs.export.public_id])),
+        ("post", reverse("decisions:case_letter_issue", args=[theirs.reconsidered.public_id])),
+        ("get", reverse("decisions:letter_recipients", args=[theirs.case_a.public_id])),
+        ("post", reverse("decisions:letter_recipients", args=[theirs.case_a.public_id])),
+        ("post", reverse("decisions:meeting_letters_issue", args=[theirs.done.public_id])),
+        ("post", reverse("decisions:meeting_letters_export", args=[theirs.done.public_id])),
+        ("post", reverse("decisions:pack_send", args=[theirs.meeting.public_id])),
+    ]
+
+
+@pytest.mark.parametrize("actor", LETTER_READERS)
+def test_another_panels_letters_exports_and_cases_are_not_found(actor, client, world):
+    before = snapshot()
+    data = {
+        "reason": "A typo.",
+        "decision": world.theirs.reconsidered.decisions.get().public_id,
+        **recipients_form(world),
+    }
+
+    actual = {
+        f"{method} {url}": outcome(request_as(client, world.actors[actor], method, url, data))
+        for method, url in their_letter_urls(world)
+    }
+
+    assert actual == {key: 404 for key in actual}
+    assert snapshot() == before
+
+
+def test_a_coordinator_cannot_export_another_panels_letter_among_their_own(client, world):
+    before = snapshot()
+    url = reverse("decisions:letters_export")
+
+    response = request_as(
+        client,
+        world.actors["coordinator"],
+        "post",
+        url,
+        {"letters": [world.letter.public_id, world.theirs.letter.public_id]},
+    )
+
+    assert response.status_code == 400
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("actor", [*LETTER_READERS, "other_panel"])
+def test_the_letters_list_shows_each_reader_their_panels_letters_only(actor, client, world):
+    page = request_as(client, world.actors[actor], "get", reverse("decisions:letters")).content.decode()
+
+    is_ours = actor != "other_panel"
+    assert (str(world.letter.public_id) in page) is is_ours
+    assert (world.negative.reference in page) is is_ours
+    assert (str(world.theirs.letter.public_id) in page) is not is_ours
+    assert (world.theirs.negative.reference in page) is not is_ours
+    # Only a coordinator is offered the export, and sees their own exports.
+    assert (str(world.export.public_id) in page) is (actor == "coordinator")
+    assert (str(world.theirs.export.public_id) in page) is (actor == "other_panel")
