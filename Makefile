@@ -1,16 +1,21 @@
 # The one place the project's commands live. README and CI call these.
 #   make run    set everything up, then run web, worker and beat with demo data
 #   make test   set everything up, then run the whole test suite
+#   make bench  set everything up, then time letters and the 45-day clock's sweep (bench/)
 PYTHON ?= python3
 VENV := .venv
 
-.PHONY: run test setup lint clean
+.PHONY: run test bench setup lint clean
 
 run: setup
 	$(VENV)/bin/python -m nrm_panel.local run
 
 test: setup
 	$(VENV)/bin/python -m nrm_panel.local test
+
+bench: setup
+	$(VENV)/bin/python bench/letters
+	$(VENV)/bin/python bench/clock
 
 setup:
 	PYTHON=$(PYTHON) scripts/setup

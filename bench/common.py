@@ -16,6 +16,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DATABASE = "nrm_panel_bench"
 
 
+def use_project_python(script: str) -> None:
+    """Started as `bench/<name>` by any Python: run again with the project's virtual environment."""
+    venv_python = BASE_DIR / ".venv" / "bin" / "python"
+    if venv_python.exists() and Path(sys.prefix).resolve() != venv_python.parent.parent.resolve():
+        os.execv(venv_python, [str(venv_python), script, *sys.argv[1:]])
+
+
 def prepare() -> list:
     """Point Django at the benchmark database and Redis, set it up, migrate it; return what must stay alive."""
     sys.path.insert(0, str(BASE_DIR))

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
-from decisions import documents, services
+from decisions import documents, letters, services
 from decisions.models import (
     AgencyInput,
     AgendaItem,
@@ -21,6 +21,7 @@ from decisions.models import (
     Decision,
     DecisionKind,
     ItemPurpose,
+    Letter,
     MeetingKind,
     MeetingStatus,
     Outcome,
@@ -446,6 +447,22 @@ class TestTheDefaultLoad:
 
         statuses = {case_clock(referral, today=today).status for referral in open_cases}
         assert statuses == {ClockStatus.GREEN, ClockStatus.AMBER, ClockStatus.RED}
+
+    def test_each_panels_latest_meeting_has_its_letters_issued_and_decided_cases_their_days(self):
+        # The load's transaction never commits here, so no worker was asked: render them as beat would.
+        assert letters.letters_render_pending(older_than=datetime.timedelta(0)) > 0
+        for panel in Panel.objects.all():
+            meeting = panel.meetings.filter(status="closed").order_by("-date").first()
+            signed = Decision.objects.filter(item__meeting=meeting).exclude(outcome="deferred")
+            assert signed.exists()
+            assert set(Letter.objects.filter(decision__in=signed).values_list("status", flat=True)) == {"ready"}
+            assert Letter.objects.filter(decision__in=signed).count() == signed.count()
+        decided = Referral.objects.filter(
+            decisions__kind="rg",
+            decisions__outcome__in=["positive", "negative"],
+            decisions__signed_off_at__isnull=False,
+        )
+        assert decided.exists() and not decided.filter(days_to_rg=None).exists()
 
     def test_children_are_aged_12_to_17_when_referred(self):
         for referral in Referral.objects.exclude(state=State.DRAFT):

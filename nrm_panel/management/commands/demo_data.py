@@ -95,6 +95,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {decided:,} earlier cases decided ({time.monotonic() - started:.1f} s)")
             cycle_count = decisions.cycles_run(cycles, plans, rng=rng)
             self.stdout.write(f"  {cycle_count} panels' meeting cycles run ({time.monotonic() - started:.1f} s)")
+            letter_count = decisions.letters_issue(cycles)
+            self.stdout.write(f"  {letter_count} letters issued ({time.monotonic() - started:.1f} s)")
         statistics_refresh(decisions.MODELS)
         self.stdout.write(
             self.style.SUCCESS(

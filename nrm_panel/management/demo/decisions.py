@@ -30,7 +30,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
-from decisions import documents, services
+from decisions import documents, letters, services
 from decisions.models import (
     AgencyInput,
     AgendaItem,
@@ -366,6 +366,18 @@ def cycles_run(cycles, plans, *, rng) -> int:
             ran += 1
     clock.restamp()
     return ran
+
+
+def letters_issue(cycles) -> int:
+    """The coordinator issues the letters of each new panel's latest closed meeting (a worker renders them)."""
+    issued = 0
+    for cycle in cycles:
+        if not cycle.runs_cycle:
+            continue
+        meeting = cycle.panel.meetings.filter(status=MeetingStatus.CLOSED).order_by("-date").first()
+        if meeting:
+            issued += len(letters.meeting_letters_issue(meeting=meeting, user=cycle.site.coordinator).issued)
+    return issued
 
 
 @contextmanager
@@ -917,6 +929,18 @@ class _History:
                     agency_input.locked_by = agency_input.locked_by or decision
         with keeping_given_timestamps(Decision, "recorded_at"):
             bulk_create_with_history(decisions, Decision, default_change_reason=CHANGE_REASON)
+        # As item_sign_off does: the case keeps how long its first decision of each kind took.
+        taken = defaultdict(dict)
+        for plan, meeting, _, kinds in sorted(rounds, key=lambda each: each[1].date):
+            for kind, _, _ in kinds:
+                taken[plan.referral_id].setdefault(f"days_to_{kind}", (meeting.date - plan.referral_date).days)
+        Referral.objects.bulk_update(
+            [
+                Referral(pk=pk, days_to_rg=days.get("days_to_rg"), days_to_cg=days.get("days_to_cg"))
+                for pk, days in taken.items()
+            ],
+            ["days_to_rg", "days_to_cg"],
+        )
         with keeping_given_timestamps(AgencyInput, "submitted_at", "updated_at"):
             bulk_create_with_history(inputs, AgencyInput, default_change_reason=CHANGE_REASON)
 

@@ -383,12 +383,16 @@ def _exploitation(child: Child, town, *, on, rng) -> dict:
         ExploitedIn.OVERSEAS: background.countries,
         ExploitedIn.BOTH: f"{background.countries}; {town}",
     }[exploited_in]
+    # Where the exploitation happened is sometimes known to the door: no letter may ever go there.
+    known_address = exploited_in != ExploitedIn.OVERSEAS and rng.random() < 0.5
+    addresses = f"Flat {rng.randint(1, 12)}, {rng.randint(2, 180)} Station Road, {town}" if known_address else ""
     started = on - datetime.timedelta(days=rng.randint(30, 500))
     is_ongoing = rng.random() < 0.3
     ended = None if is_ongoing else min(on, started + datetime.timedelta(days=rng.randint(10, 300)))
     return {
         "exploited_in": exploited_in,
         "exploitation_places": places,
+        "exploitation_addresses": addresses,
         "exploitation_started_on": started,
         "exploitation_ended_on": ended,
         "is_exploitation_ongoing": is_ongoing,
@@ -408,6 +412,7 @@ def _first_responder(place: content.PlaceName, referrer: User, *, on, rng) -> di
         name, email = f"{first} {last}", f"{first}.{last}@{domain}".lower()
         role = rng.choice(content.FIRST_RESPONDER_ROLES[kind])
     has_crime_reference = kind == OrganisationType.POLICE or rng.random() < 0.6
+    solicitor = rng.choice(content.STAFF_LAST_NAMES) if rng.random() < 0.3 else ""
     return {
         "first_responder_organisation": organisation,
         "first_responder_organisation_type": kind,
@@ -417,6 +422,9 @@ def _first_responder(place: content.PlaceName, referrer: User, *, on, rng) -> di
         "first_responder_phone": content.phone_number(rng),
         "alternative_contact": f"Duty desk, {organisation}: {content.phone_number(rng)}",
         "decision_safe_address": f"For the attention of {name}, {organisation}, {place.town}",
+        "legal_representative_name": f"{rng.choice(content.STAFF_FIRST_NAMES)} {solicitor}" if solicitor else "",
+        "legal_representative_organisation": f"{solicitor} & Co Solicitors" if solicitor else "",
+        "legal_representative_address": f"{rng.randint(1, 90)} Chancery Row, {place.town}" if solicitor else "",
         "police_reference": f"{place.code}/{on:%y}/{rng.randint(1, 99999):05d}" if has_crime_reference else "",
         "police_force": f"{place.town} Constabulary" if has_crime_reference else "",
     }

@@ -20,10 +20,10 @@ AGENCY_NAMES = {
     AgencyKind.YOUTH_JUSTICE: "{town} Youth Justice Service",
 }
 # Panel settings that differ from the defaults, by town: one panel decides reasonable grounds
-# between meetings as the national model allows, one keeps the national 30-day recovery period
+# between meetings, within 5 working days, as the national model allows, one keeps the national 30-day recovery period
 # between the reasonable and conclusive grounds decisions. The others keep the pilot's defaults.
 PANEL_RULES = {
-    "Eastbury": {"allows_rg_between_meetings": True},
+    "Eastbury": {"allows_rg_between_meetings": True, "rg_target_working_days": 5},
     "Westvale": {"min_days_between_rg_and_cg": 30},
 }
 # Who sits on every panel's meetings, after the referrers: (role, label, email name, agency kind).
@@ -110,6 +110,8 @@ def panels_ensure(places) -> list[Panel]:
                 code=code,
                 local_authorities=f"{place.town} Council",
                 meeting_place=content.MEETING_PLACE.format(town=place.town),
+                letter_contact=f"NRM Panel coordinator, {place.town} Council, Town Hall, {place.town}\n"
+                f"nrm-panel@{place.slug}.example",
                 **PANEL_RULES.get(place.town, {}),
             )
         )
