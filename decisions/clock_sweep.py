@@ -8,6 +8,8 @@ sweep, or one running at the same moment, finds them there and tells nobody twic
 """
 
 import datetime
+import functools
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
@@ -44,8 +46,8 @@ from referrals.clock import (
     AMBER_WHEN_DAYS_LEFT,
     RED_WHEN_DAYS_LEFT,
     referral_dates_with_rg_target_between,
-    working_day_after,
     with_target_date,
+    working_day_after,
 )
 from referrals.models import Referral, State
 from referrals.state_machine import CLOCK_RUNNING_STATES
@@ -90,7 +92,7 @@ def clock_sweep(*, today: datetime.date) -> dict[str, int]:
         with transaction.atomic():
             fired = _fire(threshold, candidates, fired_at=now)
             notify_events(_event(threshold, row, today=today) for row in fired)
-        counts[threshold] = len(fired)
+        counts[str(threshold)] = len(fired)
     return counts
 
 
@@ -98,10 +100,8 @@ def clock_sweep(*, today: datetime.date) -> dict[str, int]:
 # into the sweep's INSERT. None of them is evaluated in Python.
 
 
-def _running(today: datetime.date) -> QuerySet[Referral]:
-    return with_target_date(
-        Referral.objects.filter(state__in=CLOCK_RUNNING_STATES, panel__is_active=True).order_by()
-    )
+def _running() -> QuerySet[Referral]:
+    return with_target_date(Referral.objects.filter(state__in=CLOCK_RUNNING_STATES, panel__is_active=True).order_by())
 
 
 def _per_case(cases: QuerySet[Referral]) -> QuerySet:
@@ -111,7 +111,7 @@ def _per_case(cases: QuerySet[Referral]) -> QuerySet:
 def _candidates(today: datetime.date) -> dict[str, QuerySet]:
     amber_from = today + datetime.timedelta(days=AMBER_WHEN_DAYS_LEFT)
     red_from = today + datetime.timedelta(days=RED_WHEN_DAYS_LEFT)
-    running = _running(today)
+    running = _running()
     rules = rg_target_rules()
     rg_awaited = running.exclude(rg_decided())
     # Due today or by the next working day: on a Friday, a Monday target is reported (and on the
@@ -166,7 +166,9 @@ def _inputs_overdue(today: datetime.date) -> QuerySet:
         for agency in Agency.objects.filter(panel__is_active=True).select_related("panel")
         if agency.kind in agency.panel.required_input_kinds
     ]
-    given = AgencyInput.objects.filter(referral=OuterRef("referral_id"), agency=OuterRef("input_agency"), locked_by=None)
+    given = AgencyInput.objects.filter(
+        referral=OuterRef("referral_id"), agency=OuterRef("input_agency"), locked_by=None
+    )
     return (
         AgendaItem.objects.filter(
             removed_at__isnull=True,
@@ -239,36 +241,49 @@ def _fire(threshold: str, candidates: QuerySet, *, fired_at: datetime.datetime) 
 
 
 def _event(threshold: str, row: Fired, *, today: datetime.date) -> Event:
-    day = (today - row.referral_date).days
-    due = f"{row.target_date:%-d %B %Y}"
-    texts = {
-        ClockThreshold.DAY_30_NOT_ON_AGENDA: f"{row.reference} is on day {day} and not on a meeting's agenda: "
-        f"the decision is due by {due}.",
-        ClockThreshold.DAY_40_NOT_DECIDED: f"{row.reference} is on day {day} and not yet decided: "
-        f"the decision is due by {due}.",
-        ClockThreshold.OVERDUE: f"{row.reference} is past its decision target of {due}: record the reason for the delay.",
-        ClockThreshold.MEETING_AFTER_TARGET: f"{row.reference} is on the agenda of a meeting on "
-        f"{_date(row.detail)}, after its decision target of {due}.",
-        ClockThreshold.RG_TARGET_TOMORROW: f"{row.reference}: the reasonable grounds decision is due by "
-        f"{_date(row.rg_target_date)} ({row.rg_target_working_days} working days from the referral).",
-        ClockThreshold.RG_TARGET_MISSED: f"{row.reference} missed its reasonable grounds target of "
-        f"{_date(row.rg_target_date)} ({row.rg_target_working_days} working days from the referral).",
-        ClockThreshold.RECONSIDERATION_WINDOW_CLOSING: f"{row.reference}: the 30 days to ask for a reconsideration of "
-        f"the negative decision of {_date(row.detail)} end on "
-        f"{_date(row.detail and row.detail + datetime.timedelta(days=RECONSIDERATION_WINDOW_DAYS))}.",
-        ClockThreshold.INPUT_OVERDUE: f"{row.reference}: your agency's input is due for the meeting on "
-        f"{_date(row.detail)}.",
-    }
     agency_id = int(row.subject.split(":")[0]) if threshold == ClockThreshold.INPUT_OVERDUE else None
     return Event(
         panel_id=row.panel_id,
         kind=Kind.INPUT_OVERDUE if agency_id else Kind.CLOCK,
-        text=texts[threshold],
-        link=reverse("referrals:case", args=[row.public_id]),
+        text=_text(threshold, row, today=today),
+        link=_case_link_template().format(row.public_id),
         key=f"clock:{threshold}:{row.referral_id}:{row.subject}",
         roles=AGENCY_ROLES if agency_id else OVERSEERS,
         agency_id=agency_id,
     )
+
+
+def _text(threshold: str, row: Fired, *, today: datetime.date) -> str:
+    case, due = row.reference, _date(row.target_date)
+    if threshold == ClockThreshold.DAY_30_NOT_ON_AGENDA:
+        return f"{case} is on day {(today - row.referral_date).days} and not on a meeting's agenda: due by {due}."
+    if threshold == ClockThreshold.DAY_40_NOT_DECIDED:
+        return f"{case} is on day {(today - row.referral_date).days} and not yet decided: due by {due}."
+    if threshold == ClockThreshold.OVERDUE:
+        return f"{case} is past its decision target of {due}: record the reason for the delay."
+    if threshold == ClockThreshold.MEETING_AFTER_TARGET:
+        return f"{case} is on the agenda of a meeting on {_date(row.detail)}, after its decision target of {due}."
+    if threshold in (ClockThreshold.RG_TARGET_TOMORROW, ClockThreshold.RG_TARGET_MISSED):
+        target = f"{_date(row.rg_target_date)} ({row.rg_target_working_days} working days from the referral)"
+        if threshold == ClockThreshold.RG_TARGET_MISSED:
+            return f"{case} missed its reasonable grounds target of {target}."
+        return f"{case}: the reasonable grounds decision is due by {target}."
+    if threshold == ClockThreshold.RECONSIDERATION_WINDOW_CLOSING:
+        closes = row.detail + datetime.timedelta(days=RECONSIDERATION_WINDOW_DAYS) if row.detail else None
+        return (
+            f"{case}: the 30 days to ask for a reconsideration of the negative decision of {_date(row.detail)} "
+            f"end on {_date(closes)}."
+        )
+    return f"{case}: your agency's input is due for the meeting on {_date(row.detail)}."
+
+
+_ANY_CASE = uuid.UUID(int=0)
+
+
+@functools.cache
+def _case_link_template() -> str:
+    """The case page's path with {} for its id: reversed once, not once per row (a first sweep has thousands)."""
+    return reverse("referrals:case", args=[_ANY_CASE]).replace(str(_ANY_CASE), "{}")
 
 
 def _date(day: datetime.date | None) -> str:

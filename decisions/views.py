@@ -965,6 +965,4 @@ def at_risk(request):
         request.GET.get("page")
     )
     rows = [(case, case_clock(case, today=today), selectors.at_risk_reasons(case)) for case in page.object_list]
-    return render(
-        request, "decisions/at_risk.html", {"page": page, "rows": rows, "amber_days": AMBER_WHEN_DAYS_LEFT}
-    )
+    return render(request, "decisions/at_risk.html", {"page": page, "rows": rows, "amber_days": AMBER_WHEN_DAYS_LEFT})

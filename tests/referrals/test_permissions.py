@@ -110,6 +110,7 @@ EXPECTED = {
         "submitted": {"owner": TO_CASE},
         "triage": {"owner": 403},
         "police_notification": {"owner": 403},
+        "delay_reason": {"owner": 403},
     },
     "submitted": {
         "case": readers(200, owner=200),
@@ -122,6 +123,7 @@ EXPECTED = {
         "submitted": readers(TO_CASE, owner=200),
         "triage": readers(403, coordinator=200, owner=403),
         "police_notification": readers(403, coordinator=200, owner=403),
+        "delay_reason": readers(403, coordinator=200, owner=403),
     },
     "returned": {
         "case": readers(200, owner=200),
@@ -134,6 +136,7 @@ EXPECTED = {
         "submitted": readers(TO_CASE, owner=TO_CASE),
         "triage": readers(403, coordinator=200, owner=403),
         "police_notification": readers(403, coordinator=200, owner=403),
+        "delay_reason": readers(403, coordinator=200, owner=403),
     },
 }
 CASE_FACTORIES = {"draft": ReferralFactory, "submitted": SubmittedReferralFactory, "returned": ReturnedReferralFactory}

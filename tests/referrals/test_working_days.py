@@ -7,13 +7,13 @@ import pytest
 from django.urls import reverse
 
 from nrm_panel.models import Nation, Role
+from referrals.clock import case_clock as clock_of
 from referrals.clock import (
     is_working_day,
     rg_target_date,
     working_day_after,
     working_days_between,
 )
-from referrals.clock import case_clock as clock_of
 from referrals.models import State
 from tests.factories import PanelFactory, RgPendingReferralFactory, referral_in_state
 
