@@ -35,6 +35,7 @@ from decisions.models import (
 from decisions.services import DecisionError, NotAllowed
 from notifications.models import Kind
 from notifications.services import notify
+from nrm_panel.celery import announce
 from nrm_panel.models import Role
 from nrm_panel.permissions import has_role
 from referrals.models import Referral, State
@@ -267,12 +268,9 @@ def meeting_letters_issue(*, meeting, user) -> MeetingLetters:
 
 
 def _ask_worker_to_render(letter_id: int) -> None:
-    from decisions.tasks import letter_render
+    from decisions.tasks import letter_render  # the tasks module imports this one
 
-    try:
-        letter_render.apply_async((letter_id,), retry=False)
-    except Exception:  # the broker is down: beat's letters_render_pending picks the letter up later
-        log.warning("The broker is unreachable: letter %s will be rendered by the next sweep", letter_id, exc_info=True)
+    announce(letter_render, letter_id)
 
 
 def letter_render(letter_id: int, *, wait: bool = False) -> bool:
@@ -357,12 +355,9 @@ def letters_export_start(*, letters: list[Letter], user) -> LetterExport:
 
 
 def _ask_worker_to_export(export_id: int) -> None:
-    from decisions.tasks import letters_export_build
+    from decisions.tasks import letters_export_build  # the tasks module imports this one
 
-    try:
-        letters_export_build.apply_async((export_id,), retry=False)
-    except Exception:  # the broker is down: beat's letters_exports_pending picks the export up later
-        log.warning("The broker is unreachable: export %s will be built by the next sweep", export_id, exc_info=True)
+    announce(letters_export_build, export_id)
 
 
 def letters_export_build(export_id: int) -> bool:

@@ -334,7 +334,8 @@ def letter_counts(meeting: PanelMeeting) -> dict:
         .aggregate(
             decisions=Count("pk", distinct=True),
             with_letter=Count("pk", filter=Q(letters__isnull=False), distinct=True),
-            ready=Count("letters", filter=Q(letters__status="ready"), distinct=True),
+            # Decisions with a letter ready (a corrected letter has several versions, and counts once).
+        ready=Count("pk", filter=Q(letters__status="ready"), distinct=True),
         )
     )
 

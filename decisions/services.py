@@ -762,7 +762,7 @@ def _move_case_after_sign_off(item: AgendaItem, decisions: dict, user) -> None:
         # How long the panel took, kept on the case for the reports: the first decision of each kind counts.
         for decision, field in ((rg, "days_to_rg"), (cg, "days_to_cg")):
             if decision and getattr(case, field) is None:
-                setattr(case, field, (decision.decided_on - case.referral_date).days)
+                setattr(case, field, max(0, (decision.decided_on - case.referral_date).days))
 
     if rg:
         referral = referral_move(

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notifications.models import EmailState, Notification
+from nrm_panel.celery import announce
 from nrm_panel.models import Agency, Membership, Role, User
 from nrm_panel.permissions import panel_ids_for
 
@@ -121,13 +122,9 @@ def _save(rows: list[Notification]) -> int:
 
 
 def _ask_worker_to_send() -> None:
-    from notifications.tasks import emails_send
+    from notifications.tasks import emails_send  # the tasks module imports this one
 
-    try:
-        # No retries here: the request must not hang on a broker that is down. The beat job sends later.
-        emails_send.apply_async(retry=False)
-    except Exception:  # the broker's own errors vary by transport; all mean "later"
-        log.warning("The broker is unreachable: pending emails will go out with the next sweep", exc_info=True)
+    announce(emails_send)
 
 
 def people_with_roles(panel_id: int, roles: Iterable[str], *, agency: Agency | None = None):

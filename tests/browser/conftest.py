@@ -14,7 +14,8 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from tests.decisions.conftest import sitting  # noqa: E402,F401  (a panel ready to sit, for the panel's journeys)
+from tests.celery_worker import celery_worker, celery_worker_later  # noqa: E402,F401  (for the letters' journey)
+from tests.decisions.conftest import sitting, steps  # noqa: E402,F401  (a panel ready to sit, for the panel's journeys)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
