@@ -335,7 +335,7 @@ def letter_counts(meeting: PanelMeeting) -> dict:
             decisions=Count("pk", distinct=True),
             with_letter=Count("pk", filter=Q(letters__isnull=False), distinct=True),
             # Decisions with a letter ready (a corrected letter has several versions, and counts once).
-        ready=Count("pk", filter=Q(letters__status="ready"), distinct=True),
+            ready=Count("pk", filter=Q(letters__status="ready"), distinct=True),
         )
     )
 
