@@ -9,11 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
-from decisions import services
+from decisions import letters, services
 from decisions.models import (
     AgendaItem,
     Decision,
     DecisionKind,
+    Letter,
     MeetingStatus,
     Outcome,
     Reconsideration,
@@ -393,3 +394,27 @@ def test_case_page_on_an_agenda_makes_the_same_queries_for_1_and_8_inputs(client
         reverse("referrals:case", args=[few.referral.public_id]),
         reverse("referrals:case", args=[many.referral.public_id]),
     )
+
+
+def test_letters_list_and_case_letters_make_the_same_queries_for_1_and_8_letters(client, sitting, steps):
+    def decide_and_issue(count):
+        for _ in range(count):
+            item = steps.decide(steps.case(), sitting.meeting)
+            letter = letters.letter_issue(
+                referral=item.referral, decision=item.decisions.get(), user=sitting.coordinator
+            )
+            letters.letter_correct(letter=letter, user=sitting.coordinator, reason="A second version")
+        return item.referral
+
+    case = decide_and_issue(FEW)
+    viewers = {"coordinator": sitting.coordinator, "chair": sitting.chair}
+    with_few = counts_for(client, viewers, reverse("decisions:letters"))
+    decide_and_issue(MANY - FEW)
+    with_many = counts_for(client, viewers, reverse("decisions:letters"))
+    assert with_many == with_few
+    # The case page lists its letters: one more version of the same letters costs nothing more.
+    letter = Letter.objects.filter(referral=case).latest("version")
+    client.force_login(sitting.coordinator)
+    before = queries_for(client, reverse("referrals:case", args=[case.public_id]))
+    letters.letter_correct(letter=letter, user=sitting.coordinator, reason="A third version")
+    assert queries_for(client, reverse("referrals:case", args=[case.public_id])) == before
