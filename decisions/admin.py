@@ -4,7 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from decisions.models import AgencyInput, Decision, Letter, LetterDownload, PanelMeeting, ThresholdWording
-from referrals.admin import ReadOnlyHistoryAdmin
+from referrals.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
 
 @admin.register(ThresholdWording)
@@ -51,17 +51,8 @@ class LetterAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(LetterDownload)
-class LetterDownloadAdmin(admin.ModelAdmin):
+class LetterDownloadAdmin(ReadOnlyAdmin):
     """Who downloaded which letter: an audit record, never changed."""
 
     list_display = ["letter", "downloaded_by", "downloaded_at", "export"]
     list_select_related = ["letter__referral", "downloaded_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
