@@ -31,12 +31,12 @@ from decisions.models import (
     Reconsideration,
 )
 from decisions.selectors import (
-    late_agenda_items,
     open_agenda_items,
     rg_decided,
     rg_referral_dates,
     rg_target_missed,
     rg_target_rules,
+    with_late_meeting,
 )
 from decisions.services import INPUT_DUE_DAYS_BEFORE_MEETING, INPUT_STATES, RECONSIDERATION_WINDOW_DAYS
 from notifications.models import Kind
@@ -129,7 +129,9 @@ def _candidates(today: datetime.date) -> dict[str, QuerySet]:
         ),
         ClockThreshold.DAY_40_NOT_DECIDED: _per_case(running.filter(target_date__lte=red_from)),
         ClockThreshold.OVERDUE: _per_case(running.filter(target_date__lt=today)),
-        ClockThreshold.MEETING_AFTER_TARGET: _per_case(running.filter(Exists(late_agenda_items()))),
+        ClockThreshold.MEETING_AFTER_TARGET: _per_case(
+            with_late_meeting(running, today=today).filter(late_meeting_date__isnull=False)
+        ),
         ClockThreshold.RG_TARGET_TOMORROW: _per_case(rg_awaited.filter(due_soon) if due_soon else running.none()),
         ClockThreshold.RG_TARGET_MISSED: _per_case(rg_awaited.filter(missed) if missed else running.none()),
         ClockThreshold.RECONSIDERATION_WINDOW_CLOSING: _reconsideration_closing(today),
@@ -203,9 +205,12 @@ def _detail_sql(threshold: str) -> str:
     if threshold == ClockThreshold.INPUT_OVERDUE:
         return f"(SELECT m.date FROM {meetings} m WHERE m.id = split_part(fired.subject, ':', 2)::bigint)"
     if threshold == ClockThreshold.MEETING_AFTER_TARGET:
+        # The meeting whose agenda it is on or, on none, the panel's first meeting after its target.
         return (
-            f"(SELECT m.date FROM {items} i JOIN {meetings} m ON m.id = i.meeting_id WHERE i.referral_id = "
-            f"fired.referral_id AND i.removed_at IS NULL AND i.signed_off_at IS NULL LIMIT 1)"
+            f"COALESCE((SELECT m.date FROM {items} i JOIN {meetings} m ON m.id = i.meeting_id WHERE i.referral_id = "
+            f"fired.referral_id AND i.removed_at IS NULL AND i.signed_off_at IS NULL LIMIT 1), "
+            f"(SELECT min(m.date) FROM {meetings} m WHERE m.panel_id = case_.panel_id AND m.status = 'scheduled' "
+            f"AND m.date > case_.referral_date + panel.decision_target_days))"
         )
     return "NULL::date"
 
@@ -262,7 +267,7 @@ def _text(threshold: str, row: Fired, *, today: datetime.date) -> str:
     if threshold == ClockThreshold.OVERDUE:
         return f"{case} is past its decision target of {due}: record the reason for the delay."
     if threshold == ClockThreshold.MEETING_AFTER_TARGET:
-        return f"{case} is on the agenda of a meeting on {_date(row.detail)}, after its decision target of {due}."
+        return f"{case} will be decided at a meeting on {_date(row.detail)}, after its decision target of {due}."
     if threshold in (ClockThreshold.RG_TARGET_TOMORROW, ClockThreshold.RG_TARGET_MISSED):
         target = f"{_date(row.rg_target_date)} ({row.rg_target_working_days} working days from the referral)"
         if threshold == ClockThreshold.RG_TARGET_MISSED:

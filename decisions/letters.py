@@ -12,11 +12,12 @@ import logging
 import re
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -70,7 +71,9 @@ NOT_READY = "This letter is still being prepared. Try again in a minute."
 NOTHING_SELECTED = "Select at least one letter."
 ONE_PANEL = "Select letters of one panel at a time."
 FAILED_LETTERS = "These letters could not be prepared, so they cannot be exported: {references}."
+FILE_MISSING = "The stored file is missing: tell your administrator, who can restore it from the backup."
 MAX_RENDER_ATTEMPTS = 5
+FINISHED = (LetterExportStatus.READY, LetterExportStatus.FAILED)
 
 # A UK postcode, as people type it (with or without the space).
 POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b")
@@ -92,27 +95,50 @@ def _postcode(address: str) -> str | None:
     return f"{found.group(1)} {found.group(2)}" if found else None
 
 
-def _first_line(address: str) -> str:
-    """The first line, which names the house: only letters and digits, in capitals."""
-    for line in re.split(r"[\n,]", address):
-        squeezed = re.sub(r"[^A-Z0-9]", "", line.upper())
-        if squeezed:
-            return squeezed
-    return ""
+# Street words as people abbreviate them, written out so that "12 High St." is "12 High Street".
+STREET_WORDS = {
+    "ST": "STREET",
+    "RD": "ROAD",
+    "AVE": "AVENUE",
+    "AV": "AVENUE",
+    "LN": "LANE",
+    "DR": "DRIVE",
+    "CT": "COURT",
+    "PL": "PLACE",
+    "SQ": "SQUARE",
+    "CRES": "CRESCENT",
+    "TERR": "TERRACE",
+    "GDNS": "GARDENS",
+    "GRN": "GREEN",
+}
+# "Flat 2, 40 Rushey Green": the flat is in the building at 40 Rushey Green, which is what must not match.
+FLAT = re.compile(r"^(FLAT|UNIT|APARTMENT|APT|ROOM)\s+\w+\s*")
+
+
+def _buildings(address: str) -> dict[str, str]:
+    """The parts of an address that name a building (those holding a number, the postcode left out),
+    written one way, with how they were written."""
+    found = {}
+    for part in re.split(r"[\n,]", POSTCODE.sub(" ", address.upper())):
+        part = FLAT.sub("", part.strip())
+        words = [STREET_WORDS.get(word, word) for word in re.findall(r"[A-Z0-9]+", part)]
+        if any(char.isdigit() for word in words for char in word):
+            found[" ".join(words)] = part.title()
+    return found
 
 
 def address_match(address: str, other: str) -> str | None:
-    """What two addresses share that makes them one place: the postcode, or the first line (which
-    names the house) where it holds a number. None if they look like different places.
+    """What two addresses share that makes them one place: the postcode, or a part naming the same
+    building (a house number and street). None if they look like different places.
 
     Deliberately cautious: a safe address in the same postcode as a place of exploitation is refused.
     """
     postcode = _postcode(address)
     if postcode and postcode == _postcode(other):
         return f"postcode {postcode}"
-    line = _first_line(address)
-    if line and line == _first_line(other) and any(ch.isdigit() for ch in line):
-        return "the same first line"
+    buildings, others = _buildings(address), _buildings(other)
+    for building in buildings.keys() & others.keys():
+        return f"the same building, {buildings[building]}"
     return None
 
 
@@ -300,6 +326,7 @@ def letter_render(letter_id: int, *, wait: bool = False) -> bool:
         letter.save()
         notify(
             recipients=[letter.requested_by],
+            roles={Role.COORDINATOR},
             panel_id=letter.referral.panel_id,
             kind=Kind.LETTER_READY,
             text=f"{letter.referral.reference}: {letter.get_kind_display().lower()} letter, version {letter.version}",
@@ -310,7 +337,6 @@ def letter_render(letter_id: int, *, wait: bool = False) -> bool:
 
 
 def _count_failed_attempt(letter: Letter) -> None:
-    # Outside the rolled-back work, so the count survives.
     attempts = letter.render_attempts + 1
     status = LetterStatus.FAILED if attempts >= MAX_RENDER_ATTEMPTS else LetterStatus.QUEUED
     Letter.objects.filter(pk=letter.pk).update(render_attempts=attempts, status=status)
@@ -319,7 +345,18 @@ def _count_failed_attempt(letter: Letter) -> None:
 def letters_render_pending(*, older_than: datetime.timedelta = datetime.timedelta(minutes=1)) -> int:
     """Render letters a down broker or a lost worker left queued."""
     waiting = Letter.objects.filter(status=LetterStatus.QUEUED, requested_at__lte=timezone.now() - older_than)
-    return sum(letter_render(pk) for pk in waiting.values_list("pk", flat=True)[:200])
+    return _each(letter_render, waiting.values_list("pk", flat=True)[:200])
+
+
+def _each(work, ids) -> int:
+    """Do `work` for each id, one failure not stopping the others; how many it did."""
+    done = 0
+    for pk in ids:
+        try:
+            done += bool(work(pk))
+        except Exception:
+            log.exception("%s(%s) failed: it is tried again by the next sweep", work.__name__, pk)
+    return done
 
 
 # Downloads and exports
@@ -329,8 +366,17 @@ def letter_download(*, letter: Letter, user) -> File:
     """The stored PDF, with the download logged. Readers are checked by the caller's selector."""
     if letter.status != LetterStatus.READY:
         raise DecisionError(NOT_READY)
+    file = _open(letter.file)
     LetterDownload.objects.create(letter=letter, downloaded_by=user)
-    return letter.file.open("rb")
+    return file
+
+
+def _open(file) -> File:
+    try:
+        return file.open("rb")
+    except OSError:
+        log.exception("Stored file %s is missing", file.name)
+        raise DecisionError(FILE_MISSING) from None
 
 
 def letters_export_start(*, letters: list[Letter], user) -> LetterExport:
@@ -360,74 +406,115 @@ def _ask_worker_to_export(export_id: int) -> None:
     announce(letters_export_build, export_id)
 
 
+# Two ints name a PostgreSQL advisory lock: this class, and the export's id.
+EXPORT_LOCK_CLASS = 8001
+
+
+@contextmanager
+def _export_lock(export_id: int):
+    """Held on this database session for a whole build: a second build of the same export (a redelivered
+    task, the sweep) finds it taken and leaves; a worker that dies releases it with its connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [EXPORT_LOCK_CLASS, export_id])
+        (taken,) = cursor.fetchone()
+    try:
+        yield taken
+    finally:
+        if taken:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [EXPORT_LOCK_CLASS, export_id])
+
+
+class ExportProblem(Exception):
+    """A letter that cannot go in the zip; the message is shown on the export's page."""
+
+
 def letters_export_build(export_id: int) -> bool:
     """Put an export's letters in a zip, rendering any still queued, and count progress as it goes.
 
-    Safe to run twice: a finished export is left alone, and one whose worker died starts again.
+    Safe to run twice or at once: a finished export is left alone, one being built elsewhere too, and
+    one whose worker died starts again. True only if this call built it.
     """
-    with transaction.atomic():
-        export = (
-            LetterExport.objects.select_for_update(skip_locked=True)
-            .filter(pk=export_id)
-            .exclude(status__in=[LetterExportStatus.READY, LetterExportStatus.FAILED])
-            .first()
-        )
+    with _export_lock(export_id) as taken:
+        if not taken:
+            return False
+        export = LetterExport.objects.filter(pk=export_id).exclude(status__in=FINISHED).first()
         if export is None:
             return False
         LetterExport.objects.filter(pk=export.pk).update(
             status=LetterExportStatus.RUNNING, done=0, progress_at=timezone.now()
         )
-    letters = list(export.letters.select_related("referral").order_by("referral__reference", "kind", "version"))
+        try:
+            digest, count = _zip(export)
+        except Exception as error:
+            if not isinstance(error, ExportProblem):
+                log.exception("Letters export %s failed", export.public_id)
+            message = str(error) if isinstance(error, ExportProblem) else "The export failed: tell your administrator."
+            LetterExport.objects.filter(pk=export.pk).update(
+                status=LetterExportStatus.FAILED, error=message, finished_at=timezone.now()
+            )
+            return False
+        LetterExport.objects.filter(pk=export.pk).update(
+            file=export.file.name,
+            sha256=digest,
+            done=count,
+            status=LetterExportStatus.READY,
+            finished_at=timezone.now(),
+        )
+    return True
+
+
+def _zip(export: LetterExport) -> tuple[str, int]:
+    """Write the zip to storage (on `export.file`); its SHA-256 and how many letters it holds."""
+    letters = list(
+        export.letters.select_related("referral", "decision").order_by("referral__reference", "kind", "version")
+    )
     with tempfile.TemporaryFile() as buffer:
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for done, letter in enumerate(letters, start=1):
                 if letter.status == LetterStatus.QUEUED:
                     letter_render(letter.pk, wait=True)
                     letter.refresh_from_db()
-                problem = _unusable(letter)
-                if problem:
-                    LetterExport.objects.filter(pk=export.pk).update(status=LetterExportStatus.FAILED, error=problem)
-                    return False
-                with letter.file.open("rb") as pdf:
-                    archive.writestr(letter.filename, pdf.read())
+                archive.writestr(letter.filename, _checked_pdf(letter))
                 LetterExport.objects.filter(pk=export.pk).update(done=done, progress_at=timezone.now())
         buffer.seek(0)
         digest = hashlib.file_digest(buffer, "sha256").hexdigest()
         buffer.seek(0)
         export.file.save(f"{export.public_id}.zip", File(buffer, name="letters.zip"), save=False)
-    LetterExport.objects.filter(pk=export.pk).update(
-        file=export.file.name,
-        sha256=digest,
-        done=len(letters),
-        status=LetterExportStatus.READY,
-        finished_at=timezone.now(),
-    )
-    return True
+    return digest, len(letters)
 
 
-def _unusable(letter: Letter) -> str:
+def _checked_pdf(letter: Letter) -> bytes:
     if letter.status != LetterStatus.READY:
-        return f"The letter {letter.filename} could not be prepared."
-    with letter.file.open("rb") as pdf:
-        if hashlib.file_digest(pdf, "sha256").hexdigest() != letter.sha256:
-            return f"The stored letter {letter.filename} does not match its fingerprint: tell your administrator."
-    return ""
+        raise ExportProblem(f"The letter {letter.filename} could not be prepared.")
+    try:
+        with letter.file.open("rb") as stored:
+            pdf = stored.read()
+    except OSError:
+        raise ExportProblem(f"The stored letter {letter.filename} is missing: tell your administrator.") from None
+    if hashlib.sha256(pdf).hexdigest() != letter.sha256:
+        raise ExportProblem(
+            f"The stored letter {letter.filename} does not match its fingerprint: tell your administrator."
+        )
+    return pdf
 
 
 def letters_exports_pending(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> int:
-    """Build exports a down broker left waiting, or a lost worker left half done (no progress for a while)."""
+    """Build exports a down broker left waiting, or a lost worker left half done (no progress for a while:
+    one still being built holds its lock and is left alone)."""
     since = timezone.now() - older_than
     stuck = LetterExport.objects.filter(
         Q(status=LetterExportStatus.QUEUED, requested_at__lte=since)
         | Q(status=LetterExportStatus.RUNNING, progress_at__lte=since)
     )
-    return sum(letters_export_build(pk) for pk in stuck.values_list("pk", flat=True)[:20])
+    return _each(letters_export_build, stuck.values_list("pk", flat=True)[:20])
 
 
 def letters_export_download(*, export: LetterExport, user) -> File:
     if export.status != LetterExportStatus.READY:
         raise DecisionError(NOT_READY)
+    file = _open(export.file)
     LetterDownload.objects.bulk_create(
         LetterDownload(letter=letter, export=export, downloaded_by=user) for letter in export.letters.all()
     )
-    return export.file.open("rb")
+    return file

@@ -478,7 +478,9 @@ class Letter(models.Model):
 
     @property
     def filename(self) -> str:
-        return f"{self.referral.reference}-{self.kind.replace('_', '-')}-v{self.version}.pdf"
+        # A case can have several letters of one kind (two reconsiderations): the decision's date tells them apart.
+        decided = f"-{self.decision.decided_on:%Y-%m-%d}" if self.decision_id else ""
+        return f"{self.referral.reference}-{self.kind.replace('_', '-')}{decided}-v{self.version}.pdf"
 
 
 class LetterExportStatus(models.TextChoices):

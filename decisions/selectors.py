@@ -5,15 +5,18 @@ from dataclasses import dataclass
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -299,14 +302,15 @@ def latest_letters(letters: QuerySet[Letter]) -> QuerySet[Letter]:
 
 
 def letter_list(user, *, meeting: PanelMeeting | None = None, kind: str = "", status: str = "") -> QuerySet[Letter]:
-    letters = visible_letters(user)
+    # The latest version first, then the filters: "ready" must never offer a version since corrected.
+    letters = latest_letters(visible_letters(user))
     if meeting is not None:
         letters = letters.filter(decision__item__meeting=meeting)
     if kind:
         letters = letters.filter(kind=kind)
     if status:
         letters = letters.filter(status=status)
-    return latest_letters(letters).order_by("-requested_at", "referral__reference")
+    return letters.order_by("-requested_at", "referral__reference")
 
 
 def letter_versions(letter: Letter) -> QuerySet[Letter]:
@@ -354,6 +358,32 @@ def late_agenda_items() -> QuerySet[AgendaItem]:
         open_agenda_items()
         .filter(meeting__date__gt=OuterRef("target_date"))
         .exclude(meeting__status=MeetingStatus.CANCELLED)
+    )
+
+
+def next_meeting_date(today: datetime.date) -> Subquery:
+    """The date of the case's panel's next scheduled meeting, for a Referral queryset."""
+    return Subquery(
+        PanelMeeting.objects.filter(panel=OuterRef("panel"), date__gte=today, status=MeetingStatus.SCHEDULED)
+        .order_by("date")
+        .values("date")[:1]
+    )
+
+
+def with_late_meeting(cases: QuerySet[Referral], *, today: datetime.date) -> QuerySet[Referral]:
+    """Annotate `late_meeting_date`: the meeting the case will be decided at, where it falls after its
+    target: the one whose agenda it is on, or, not on an agenda yet, the panel's next meeting.
+    The cases need `with_target_date`."""
+    return cases.annotate(
+        is_on_agenda=Exists(open_agenda_items()), next_meeting_date=next_meeting_date(today)
+    ).annotate(
+        late_meeting_date=Coalesce(
+            Subquery(late_agenda_items().values("meeting__date")[:1]),
+            Case(
+                When(is_on_agenda=False, next_meeting_date__gt=F("target_date"), then=F("next_meeting_date")),
+                default=None,
+            ),
+        )
     )
 
 
@@ -415,11 +445,7 @@ def cases_at_risk(user, *, today: datetime.date) -> QuerySet[Referral]:
     is_rg_target_missed = (
         ExpressionWrapper(missed & ~rg_decided(), output_field=BooleanField()) if missed else Value(False)
     )
-    cases = cases.annotate(
-        is_on_agenda=Exists(open_agenda_items()),
-        late_meeting_date=Subquery(late_agenda_items().values("meeting__date")[:1]),
-        is_rg_target_missed=is_rg_target_missed,
-    )
+    cases = with_late_meeting(cases, today=today).annotate(is_rg_target_missed=is_rg_target_missed)
     return (
         cases.filter(
             Q(target_date__lte=today + datetime.timedelta(days=AMBER_WHEN_DAYS_LEFT))
@@ -437,7 +463,8 @@ def at_risk_reasons(case: Referral) -> list[str]:
     if not case.is_on_agenda:
         reasons.append("Not on an agenda")
     if case.late_meeting_date:
-        reasons.append(f"Meeting on {case.late_meeting_date:%-d %B %Y}, after its target")
+        which = "Meeting" if case.is_on_agenda else "The panel's next meeting"
+        reasons.append(f"{which} on {case.late_meeting_date:%-d %B %Y}, after its target")
     if case.is_rg_target_missed:
         reasons.append("Reasonable grounds target missed")
     return reasons

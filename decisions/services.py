@@ -248,6 +248,7 @@ def meeting_pack_send(*, meeting: PanelMeeting, user) -> PanelMeeting:
         _save(meeting, "Meeting pack sent")
         notify(
             recipients=people_with_roles(meeting.panel_id, MEETING_ROLES),
+            roles=MEETING_ROLES,
             panel_id=meeting.panel_id,
             kind=Kind.MEETING_PACK_READY,
             text=f"The pack for the {meeting} is ready to read.",
@@ -730,19 +731,24 @@ def _tell_decision_signed(item: AgendaItem, decisions: dict) -> None:
         f"{decision.get_kind_display().lower()} {decision.get_outcome_display().lower()}"
         for decision in decisions.values()
     )
-    people = list(people_with_roles(referral.panel_id, {Role.COORDINATOR}))
-    people.append(referral.referrer)
-    if referral.lead_social_worker_id and has_role(referral.lead_social_worker, referral.panel_id, CASE_READER_ROLES):
-        # Only if they may read the case: anyone on the panel can be named its lead social worker.
-        people.append(referral.lead_social_worker)
-    notify(
-        recipients=people,
-        panel_id=referral.panel_id,
-        kind=Kind.DECISION_SIGNED,
-        text=f"{referral.reference}: {what}, signed off at the {item.meeting}.",
-        link=reverse("referrals:case", args=[referral.public_id]),
-        key=f"decision_signed:{item.pk}",
-    )
+    # Each is told as what they are to the case, and only while they still are: the referrer while a
+    # referrer on the panel; the lead social worker (anyone on the panel can be named) only if they read cases.
+    audiences = [
+        (people_with_roles(referral.panel_id, {Role.COORDINATOR}), {Role.COORDINATOR}),
+        ([referral.referrer], {Role.REFERRER}),
+    ]
+    if referral.lead_social_worker_id:
+        audiences.append(([referral.lead_social_worker], CASE_READER_ROLES))
+    for people, roles in audiences:
+        notify(
+            recipients=people,
+            roles=roles,
+            panel_id=referral.panel_id,
+            kind=Kind.DECISION_SIGNED,
+            text=f"{referral.reference}: {what}, signed off at the {item.meeting}.",
+            link=reverse("referrals:case", args=[referral.public_id]),
+            key=f"decision_signed:{item.pk}",
+        )
 
 
 def _move_case_after_sign_off(item: AgendaItem, decisions: dict, user) -> None:

@@ -7,9 +7,10 @@ the email outbox: nothing is lost when Redis or the worker is down (DESIGN.md se
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
-from nrm_panel.models import Panel
+from nrm_panel.models import Panel, Role
 
 
 class Kind(models.TextChoices):
@@ -33,8 +34,9 @@ class EmailState(models.TextChoices):
 class Notification(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    # Shown only while the recipient still has a role on this panel.
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="+")
+    # The roles that earned it: shown and emailed only while the recipient still holds one of them on the panel.
+    roles = ArrayField(models.CharField(max_length=20, choices=Role.choices))
     kind = models.CharField(max_length=30, choices=Kind.choices)
     # In-app only (behind sign-in): may name a case reference, never a child's name.
     text = models.CharField(max_length=300)

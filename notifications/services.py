@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from notifications.models import EmailState, Notification
 from nrm_panel.celery import announce
-from nrm_panel.models import Agency, Membership, Role, User
-from nrm_panel.permissions import panel_ids_for
+from nrm_panel.models import Agency, Membership, User
+from nrm_panel.permissions import active_memberships
 
 log = logging.getLogger(__name__)
 
@@ -47,22 +47,23 @@ class Event:
     key: str
     roles: frozenset = frozenset()
     agency_id: int | None = None
-    user_ids: frozenset = frozenset()
 
 
-def notify(*, recipients: Iterable[User], panel_id: int, kind: str, text: str, link: str, key: str) -> None:
-    """Tell each recipient who still has a role on the panel once about one event (the same key again
-    tells nobody twice). Someone who has left the panel hears nothing more of its cases."""
+def notify(
+    *, recipients: Iterable[User], roles: Iterable[str], panel_id: int, kind: str, text: str, link: str, key: str
+) -> None:
+    """Tell each recipient who holds one of `roles` on the panel once about one event (the same key again
+    tells nobody twice). Someone who no longer holds such a role hears nothing more of it."""
+    roles = sorted(roles)
     candidates = {person.pk: person for person in recipients if person.is_active}
-    on_panel = set(
-        Membership.objects.filter(user_id__in=candidates, panel_id=panel_id, is_active=True).values_list(
-            "user_id", flat=True
-        )
+    still_there = set(
+        Membership.objects.filter(user_id__in=candidates, panel_id=panel_id, is_active=True, role__in=roles)
+        .values_list("user_id", flat=True)
     )
     rows = [
-        _notification(person.pk, person.email, panel_id, kind, text, link, key)
+        _notification(person.pk, person.email, panel_id, roles, kind, text, link, key)
         for person in candidates.values()
-        if person.pk in on_panel
+        if person.pk in still_there
     ]
     _save(rows)
 
@@ -90,21 +91,21 @@ def notify_events(events: Iterable[Event]) -> int:
     for event in events:
         chosen = {}
         for role, agency_id, user_id, email in people_by_panel.get(event.panel_id, []):
-            if user_id in event.user_ids or (
-                role in event.roles and (event.agency_id is None or agency_id == event.agency_id)
-            ):
+            if role in event.roles and (event.agency_id is None or agency_id == event.agency_id):
                 chosen[user_id] = email
+        roles = sorted(event.roles)
         rows += [
-            _notification(user_id, email, event.panel_id, event.kind, event.text, event.link, event.key)
+            _notification(user_id, email, event.panel_id, roles, event.kind, event.text, event.link, event.key)
             for user_id, email in chosen.items()
         ]
     return _save(rows)
 
 
-def _notification(user_id, email, panel_id, kind, text, link, key) -> Notification:
+def _notification(user_id, email, panel_id, roles, kind, text, link, key) -> Notification:
     return Notification(
         recipient_id=user_id,
         panel_id=panel_id,
+        roles=roles,
         kind=kind,
         text=text[:300],
         link=link,
@@ -191,13 +192,21 @@ def _may_still_be_told(notification: Notification) -> bool:
     return (
         recipient.is_active
         and bool(recipient.email)
-        and Membership.objects.filter(user=recipient, panel_id=notification.panel_id, is_active=True).exists()
+        and Membership.objects.filter(
+            user=recipient, panel_id=notification.panel_id, role__in=notification.roles, is_active=True
+        ).exists()
     )
 
 
 def visible_notifications(user):
-    """The user's notifications from panels where they still hold a role."""
-    return Notification.objects.filter(recipient=user, panel_id__in=panel_ids_for(user, Role.values))
+    """The user's notifications that a role they still hold on its panel earned them."""
+    roles_by_panel: dict[int, list[str]] = {}
+    for membership in active_memberships(user):
+        roles_by_panel.setdefault(membership.panel_id, []).append(membership.role)
+    still_held = Q(pk__in=[])
+    for panel_id, roles in roles_by_panel.items():
+        still_held |= Q(panel_id=panel_id, roles__overlap=roles)
+    return Notification.objects.filter(still_held, recipient=user)
 
 
 def unread_count(user) -> int:

@@ -292,6 +292,7 @@ def referral_return(*, referral: Referral, user, reason: str) -> Referral:
 def _tell_referrer(referral: Referral, kind: str, what: str) -> None:
     notify(
         recipients=[referral.referrer],
+        roles={Role.REFERRER},
         panel_id=referral.panel_id,
         kind=kind,
         text=f"Your referral {referral.reference} has been {what}.",

@@ -109,7 +109,11 @@ def test_a_deferred_or_unsigned_decision_has_no_letter(sitting, steps):
         ({"decision_safe_address": ""}, "no safe postal address"),
         ({"decision_safe_address": "1 Example Road, London SE13 5AB"}, "child's own address"),
         ({"decision_safe_address": "Somewhere else, London se64jf"}, "place of exploitation (postcode SE6 4JF)"),
-        ({"decision_safe_address": "Flat 2, 40 Rushey Green\nLondon"}, "place of exploitation (the same first line)"),
+        (
+            {"decision_safe_address": "Flat 2, 40 Rushey Green\nLondon"},
+            "place of exploitation (the same building, 40 Rushey Green)",
+        ),
+        ({"decision_safe_address": "Flat 7, 40 Rushey Grn."}, "the same building"),
         ({"legal_representative_name": "A. Solicitor", "legal_representative_address": ""}, "without an address"),
         (
             {"legal_representative_name": "A. Solicitor", "legal_representative_address": "Flat 2, 40 Rushey Green"},
@@ -141,9 +145,11 @@ def test_the_legal_representative_gets_a_copy(sitting, decided):
 
 def test_address_match_is_cautious_but_not_blind():
     assert letters.address_match("Town Hall, Catford SE6 4RU", "se6 4ru") == "postcode SE6 4RU"
-    assert letters.address_match("12 High Street, Leeds", "12 High St., Leeds") is None
-    assert letters.address_match("12 High Street\nLeeds", "12 high street, London") == "the same first line"
+    assert letters.address_match("12 High Street, Leeds", "12 High St., Leeds") == "the same building, 12 High Street"
+    assert letters.address_match("Flat 3, 12 High Street", "12 high st, London") == "the same building, 12 High Street"
+    assert letters.address_match("Flat 3, 12 High Street", "Flat 3, 14 High Street") is None  # flat 3 of two houses
     assert letters.address_match("Town Hall\nLeeds", "Town Hall, Bradford") is None  # no house number: not a match
+    assert letters.address_match("Town Hall, Leeds LS1 1UR", "1 Example Road, LS2 9JT") is None
 
 
 def test_summary_letters_need_their_case_to_be_ready_for_them(sitting, steps, decided):

@@ -6,6 +6,7 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 from notifications.models import EmailState, Kind, Notification
 from notifications.services import notify, send_pending_emails
+from nrm_panel.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,7 @@ def test_notifications_go_through_govuk_notify_when_configured(settings, monkeyp
     monkeypatch.setattr(NotificationsAPIClient, "send_email_notification", lambda self, **kwargs: sent.append(kwargs))
     notify(
         recipients=[coordinator],
+        roles={Role.COORDINATOR},
         panel_id=panel.pk,
         kind=Kind.DECISION_SIGNED,
         text="LEW-2026-0001: reasonable grounds positive, signed off",

@@ -27,6 +27,7 @@ from tests.decisions.http_helpers import sitting_for
 from tests.factories import SubmittedReferralFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
+BOTH = frozenset({Role.COORDINATOR, Role.CHAIR})
 
 CASE_REFERENCE = re.compile(r"\b[A-Z]{2,5}-\d{4}-\d{4}\b")
 
@@ -230,7 +231,7 @@ def test_a_rendered_letter_tells_the_coordinator_who_issued_it(
 
 def test_the_same_event_reported_twice_tells_each_person_once(panel, sitting):
     people = [sitting.coordinator, sitting.chair]
-    event = dict(panel_id=panel.pk, kind=Kind.CLOCK, text="Day 40 of 45", link="/", key="clock:test:1")
+    event = dict(panel_id=panel.pk, kind=Kind.CLOCK, text="Day 40 of 45", link="/", key="clock:test:1", roles=BOTH)
 
     services.notify(recipients=[*people, sitting.chair], **event)
     services.notify(recipients=people, **event)
@@ -410,10 +411,22 @@ def test_the_emails_of_a_change_go_out_once_it_commits(panel, sitting, django_ca
 
 def test_each_pending_notification_is_emailed_once_however_often_the_sender_runs(panel, sitting, theirs):
     services.notify(
-        recipients=[sitting.coordinator, sitting.chair], panel_id=panel.pk, kind=Kind.CLOCK, text="a", link="/", key="a"
+        roles=BOTH,
+        recipients=[sitting.coordinator, sitting.chair],
+        panel_id=panel.pk,
+        kind=Kind.CLOCK,
+        text="a",
+        link="/",
+        key="a",
     )
     services.notify(
-        recipients=[theirs.coordinator], panel_id=theirs.panel.pk, kind=Kind.CLOCK, text="b", link="/", key="b"
+        roles=BOTH,
+        recipients=[theirs.coordinator],
+        panel_id=theirs.panel.pk,
+        kind=Kind.CLOCK,
+        text="b",
+        link="/",
+        key="b",
     )
 
     assert services.send_pending_emails() == 3
@@ -432,7 +445,9 @@ def test_a_failed_email_waits_longer_each_time_and_is_marked_failed_after_the_la
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
     monkeypatch.setattr(services, "send_mail", broken)
-    services.notify(recipients=[sitting.coordinator], panel_id=panel.pk, kind=Kind.CLOCK, text="a", link="/", key="a")
+    services.notify(
+        roles=BOTH, recipients=[sitting.coordinator], panel_id=panel.pk, kind=Kind.CLOCK, text="a", link="/", key="a"
+    )
 
     before = timezone.now()
     assert services.send_pending_emails() == 0
@@ -466,7 +481,9 @@ def test_a_failed_email_waits_longer_each_time_and_is_marked_failed_after_the_la
 
 def test_a_failed_email_is_sent_when_the_mail_server_is_back(panel, sitting, monkeypatch):
     monkeypatch.setattr(services, "send_mail", lambda *a, **k: (_ for _ in ()).throw(OSError("refused")))
-    services.notify(recipients=[sitting.coordinator], panel_id=panel.pk, kind=Kind.CLOCK, text="a", link="/", key="a")
+    services.notify(
+        roles=BOTH, recipients=[sitting.coordinator], panel_id=panel.pk, kind=Kind.CLOCK, text="a", link="/", key="a"
+    )
     services.send_pending_emails()
     monkeypatch.undo()
 
@@ -480,7 +497,9 @@ def test_a_failed_email_is_sent_when_the_mail_server_is_back(panel, sitting, mon
 def test_a_person_without_an_email_address_is_told_in_the_app_only(panel, sitting, client):
     no_email = member(panel, Role.COORDINATOR, user=UserFactory(email=""))
 
-    services.notify(recipients=[no_email], panel_id=panel.pk, kind=Kind.CLOCK, text="Day 40", link="/", key="a")
+    services.notify(
+        roles=BOTH, recipients=[no_email], panel_id=panel.pk, kind=Kind.CLOCK, text="Day 40", link="/", key="a"
+    )
     services.send_pending_emails()
 
     notification = Notification.objects.get()
@@ -491,7 +510,9 @@ def test_a_person_without_an_email_address_is_told_in_the_app_only(panel, sittin
 
 
 def test_a_person_deactivated_before_the_email_goes_out_is_not_emailed(panel, sitting):
-    services.notify(recipients=[sitting.coordinator], panel_id=panel.pk, kind=Kind.CLOCK, text="a", link="/", key="a")
+    services.notify(
+        roles=BOTH, recipients=[sitting.coordinator], panel_id=panel.pk, kind=Kind.CLOCK, text="a", link="/", key="a"
+    )
     deactivated(sitting.coordinator)
 
     services.send_pending_emails()
@@ -507,6 +528,7 @@ def notification(person, panel, text, *, minutes_ago=0, read=False) -> Notificat
     made = Notification.objects.create(
         recipient=person,
         panel=panel,
+        roles=list(Role.values),
         kind=Kind.CLOCK,
         text=text,
         link=f"/cases/{text}/",
