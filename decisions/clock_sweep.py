@@ -276,8 +276,8 @@ def _text(threshold: str, row: Fired, *, today: datetime.date) -> str:
     if threshold == ClockThreshold.RECONSIDERATION_WINDOW_CLOSING:
         closes = row.detail + datetime.timedelta(days=RECONSIDERATION_WINDOW_DAYS) if row.detail else None
         return (
-            f"{case}: the 30 days to ask for a reconsideration of the negative decision of {_date(row.detail)} "
-            f"end on {_date(closes)}."
+            f"{case}: the {RECONSIDERATION_WINDOW_DAYS} days to ask for a reconsideration of the negative "
+            f"decision of {_date(row.detail)} end on {_date(closes)}."
         )
     return f"{case}: your agency's input is due for the meeting on {_date(row.detail)}."
 

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -42,12 +42,15 @@ def letter_list(request):
         request.user, meeting=chosen.get("meeting"), kind=chosen.get("kind", ""), status=chosen.get("status", "")
     )
     page = Paginator(found, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
+    others = request.GET.copy()  # the filters, kept from page to page
+    others.pop("page", None)
     return render(
         request,
         "decisions/letters.html",
         {
             "page": page,
             "filters": filters,
+            "filter_query": f"&{others.urlencode()}" if others else "",
             "can_export": bool(panel_ids_for(request.user, {Role.COORDINATOR})),
             "exports": selectors.visible_exports(request.user).filter(requested_by=request.user)[:5],
         },
@@ -215,8 +218,6 @@ def meeting_letters_export(request, public_id):
 def letter_recipients(request, referral_id):
     referral = selectors.readable_case(request.user, referral_id)
     _require(request.user, referral.panel_id, {Role.COORDINATOR})
-    if referral.state == "draft":
-        raise Http404("A draft is changed by its referrer")
     back = reverse("referrals:case", args=[referral.public_id])
     form = LetterRecipientsForm(request.POST if request.method == "POST" else None, instance=referral)
     saved, _, status = _save_form(

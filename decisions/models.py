@@ -379,7 +379,7 @@ class Reconsideration(models.Model):
 
 
 class ClockThreshold(models.TextChoices):
-    """The points of the clock the daily sweep reports, each once per case (DESIGN.md section 4)."""
+    """The points of the clock the sweep reports, each once per case (DESIGN.md section 4)."""
 
     DAY_30_NOT_ON_AGENDA = "day_30_not_on_agenda", "Day 30 and not on an agenda"
     DAY_40_NOT_DECIDED = "day_40_not_decided", "Day 40 and not decided"

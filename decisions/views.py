@@ -38,7 +38,6 @@ from decisions.models import (
     Outcome,
     Reconsideration,
 )
-from decisions.selectors import letter_counts
 from nrm_panel.models import Panel, Role
 from nrm_panel.permissions import MEETING_ROLES, has_role, panel_ids_for, roles_on
 from referrals import services as referral_services
@@ -175,7 +174,7 @@ def meeting_detail(request, public_id):
             "is_coordinator": Role.COORDINATOR in roles,
             "is_chair": Role.CHAIR in roles,
             "is_meeting_chair": meeting.chair_id == request.user.pk,
-            "letters": letter_counts(meeting) if Role.COORDINATOR in roles else None,
+            "letters": selectors.letter_counts(meeting) if Role.COORDINATOR in roles else None,
             "can_open": Role.CHAIR in roles
             and meeting.status == MeetingStatus.SCHEDULED
             and meeting.date <= timezone.localdate(),

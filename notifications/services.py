@@ -57,8 +57,9 @@ def notify(
     roles = sorted(roles)
     candidates = {person.pk: person for person in recipients if person.is_active}
     still_there = set(
-        Membership.objects.filter(user_id__in=candidates, panel_id=panel_id, is_active=True, role__in=roles)
-        .values_list("user_id", flat=True)
+        Membership.objects.filter(
+            user_id__in=candidates, panel_id=panel_id, is_active=True, role__in=roles
+        ).values_list("user_id", flat=True)
     )
     rows = [
         _notification(person.pk, person.email, panel_id, roles, kind, text, link, key)

@@ -720,8 +720,8 @@ class DelayReasonForm(GovukFormMixin, forms.Form):
 
     delay_reason = forms.CharField(
         label="Why will the decision be late?",
-        help_text="For example, waiting for the police disclosure. Everyone who can see the case reads this, "
-        "the referrer included.",
+        help_text="For example, waiting for the police disclosure. The panel's members and auditors read this; "
+        "the referrer does not.",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=LONG_TEXT_MAX,
         error_messages={"required": "Enter the reason for the delay"},

@@ -405,5 +405,6 @@ def referral_record_delay_reason(*, referral: Referral, user, reason: str) -> Re
         if referral.delay_reason == reason:
             return referral
         referral.delay_reason = reason
-        _save_with_reason(referral, f"Reason for the delay: {reason}")
+        # The timeline, which the referrer reads, says that a reason was given; the reason is for the panel.
+        _save_with_reason(referral, "Reason for the delay recorded")
     return referral

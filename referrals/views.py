@@ -16,7 +16,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nrm_panel.models import Role
-from nrm_panel.permissions import HISTORY_READER_ROLES, TRIAGE_ROLES, has_role, panel_ids_for, roles_on
+from nrm_panel.permissions import (
+    CASE_READER_ROLES,
+    HISTORY_READER_ROLES,
+    TRIAGE_ROLES,
+    has_role,
+    panel_ids_for,
+    roles_on,
+)
 from referrals import selectors, services
 from referrals.clock import case_clock
 from referrals.forms import (
@@ -295,6 +302,8 @@ def referral_case(request, public_id):
         "attachments": referral.attachments.select_related("uploaded_by"),
         "sections": [{"form": form_class(instance=referral), "section": form_class} for form_class in SECTION_FORMS],
         "is_coordinator": is_coordinator,
+        # Free text about the panel's work on the case: for the panel, not the referrer (who sees the outcome).
+        "is_panel_reader": bool(roles & CASE_READER_ROLES),
         "can_edit": referral.state in EDITABLE_STATES and request.user.has_perm("referrals.change_referral", referral),
         "can_read_history": bool(roles & HISTORY_READER_ROLES),
         "moves": [move for move in moves_from(referral.state) if move.name in TRIAGE] if is_coordinator else [],

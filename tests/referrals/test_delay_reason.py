@@ -37,7 +37,7 @@ def test_the_coordinator_records_a_reason_shown_on_the_case(login, coordinator, 
     assert response["Location"] == reverse("referrals:case", args=[late_case.public_id])
     late_case.refresh_from_db()
     assert late_case.delay_reason == REASON
-    assert late_case.history.first().history_change_reason == f"Reason for the delay: {REASON}"
+    assert late_case.history.first().history_change_reason == "Reason for the delay recorded"
     assert REASON in client.get(response["Location"]).content.decode()
 
 
@@ -90,3 +90,13 @@ def test_the_case_page_offers_it_only_while_the_case_is_at_risk(login, coordinat
     on_track = RgPendingReferralFactory(panel=panel, referral_date=timezone.localdate() - datetime.timedelta(days=10))
     page = login(coordinator).get(reverse("referrals:case", args=[on_track.public_id])).content.decode()
     assert url(on_track) not in page
+
+
+def test_the_reason_is_for_the_panel_not_the_referrer(client, coordinator, people, late_case):
+    services.referral_record_delay_reason(referral=late_case, user=coordinator, reason=REASON)
+    case_url = reverse("referrals:case", args=[late_case.public_id])
+    client.force_login(people[Role.AUDITOR])
+    assert REASON in client.get(case_url).content.decode()
+    client.force_login(late_case.referrer)
+    page = client.get(case_url)
+    assert page.status_code == 200 and REASON not in page.content.decode()
