@@ -18,9 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notifications.models import EmailState, Notification
+from notifications.selectors import visible_notifications
 from nrm_panel.celery import announce
 from nrm_panel.models import Agency, Membership, User
-from nrm_panel.permissions import active_memberships
 
 log = logging.getLogger(__name__)
 
@@ -197,21 +197,6 @@ def _may_still_be_told(notification: Notification) -> bool:
             user=recipient, panel_id=notification.panel_id, role__in=notification.roles, is_active=True
         ).exists()
     )
-
-
-def visible_notifications(user):
-    """The user's notifications that a role they still hold on its panel earned them."""
-    roles_by_panel: dict[int, list[str]] = {}
-    for membership in active_memberships(user):
-        roles_by_panel.setdefault(membership.panel_id, []).append(membership.role)
-    still_held = Q(pk__in=[])
-    for panel_id, roles in roles_by_panel.items():
-        still_held |= Q(panel_id=panel_id, roles__overlap=roles)
-    return Notification.objects.filter(still_held, recipient=user)
-
-
-def unread_count(user) -> int:
-    return visible_notifications(user).filter(read_at=None).count()
 
 
 def notification_open(notification: Notification) -> str:

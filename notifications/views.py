@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from notifications import services
+from notifications import selectors, services
 
 PER_PAGE = 50
 
@@ -13,7 +13,7 @@ PER_PAGE = 50
 @login_required
 @require_GET
 def notification_list(request):
-    notifications = services.visible_notifications(request.user)
+    notifications = selectors.visible_notifications(request.user)
     page = Paginator(notifications, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page})
 
@@ -21,7 +21,7 @@ def notification_list(request):
 @login_required
 @require_GET
 def notification_open(request, public_id):
-    notification = get_object_or_404(services.visible_notifications(request.user), public_id=public_id)
+    notification = get_object_or_404(selectors.visible_notifications(request.user), public_id=public_id)
     return redirect(services.notification_open(notification))
 
 

@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from notifications.services import unread_count
+from notifications.selectors import unread_count
 from nrm_panel.models import Role
 from nrm_panel.permissions import MEETING_ROLES, active_memberships
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from decisions import letters
 from decisions import services as decision_services
-from notifications import services
+from notifications import selectors, services
 from notifications.models import EmailState, Kind, Notification
 from nrm_panel.models import AGENCY_ROLES, AgencyKind, Membership, Role
 from referrals import services as referral_services
@@ -572,7 +572,7 @@ def test_ending_a_membership_hides_that_panels_notifications(client, panel, othe
 
     assert texts_listed(client) == ["ours"]
     assert client.get(reverse("notifications:open", args=[theirs.public_id])).status_code == 404
-    assert services.unread_count(person) == 1
+    assert selectors.unread_count(person) == 1
     client.post(reverse("notifications:mark_all_read"))
     assert Notification.objects.get(pk=theirs.pk).read_at is None
     assert Notification.objects.get(pk=ours.pk).read_at is not None
@@ -630,7 +630,7 @@ def test_mark_all_read_is_a_post_and_marks_only_the_persons_own(client, panel, p
     client.force_login(person)
 
     assert client.get(reverse("notifications:mark_all_read")).status_code == 405
-    assert services.unread_count(person) == 3
+    assert selectors.unread_count(person) == 3
 
     response = client.post(reverse("notifications:mark_all_read"))
 
