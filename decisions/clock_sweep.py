@@ -88,12 +88,30 @@ def clock_sweep(*, today: datetime.date) -> dict[str, int]:
     per case, or per case, agency and meeting for an input overdue)."""
     now = timezone.now()
     counts = {}
+    told: dict[str, set[int]] = {}  # the cases told of each threshold in this sweep
     for threshold, candidates in _candidates(today).items():
+        graver = set().union(*(told.get(each, set()) for each in SAID_BY_GRAVER.get(threshold, ())))
         with transaction.atomic():
             fired = _fire(threshold, candidates, fired_at=now)
-            notify_events(_event(threshold, row, today=today) for row in fired)
+            # A case first seen already overdue (a late sweep, a case entered late) crosses its lesser
+            # thresholds too: they are recorded, so they never fire later, but only the gravest is told.
+            notify_events(_event(threshold, row, today=today) for row in fired if row.referral_id not in graver)
+        told[threshold] = {row.referral_id for row in fired}
         counts[str(threshold)] = len(fired)
     return counts
+
+
+# The thresholds that say what a lesser one says, more urgently: the sweep runs them first.
+SAID_BY_GRAVER = {
+    ClockThreshold.MEETING_AFTER_TARGET: (ClockThreshold.OVERDUE,),
+    ClockThreshold.DAY_40_NOT_DECIDED: (ClockThreshold.OVERDUE, ClockThreshold.MEETING_AFTER_TARGET),
+    ClockThreshold.DAY_30_NOT_ON_AGENDA: (
+        ClockThreshold.OVERDUE,
+        ClockThreshold.MEETING_AFTER_TARGET,
+        ClockThreshold.DAY_40_NOT_DECIDED,
+    ),
+    ClockThreshold.RG_TARGET_TOMORROW: (ClockThreshold.RG_TARGET_MISSED,),
+}
 
 
 # Which cases cross each threshold: querysets giving (alert_referral, alert_subject) pairs, compiled
@@ -123,17 +141,17 @@ def _candidates(today: datetime.date) -> dict[str, QuerySet]:
         ),
     )
     missed = rg_target_missed(rules, today=today)
-    return {
-        ClockThreshold.DAY_30_NOT_ON_AGENDA: _per_case(
-            running.filter(target_date__lte=amber_from).exclude(Exists(open_agenda_items()))
-        ),
-        ClockThreshold.DAY_40_NOT_DECIDED: _per_case(running.filter(target_date__lte=red_from)),
+    return {  # graver before lesser (SAID_BY_GRAVER)
         ClockThreshold.OVERDUE: _per_case(running.filter(target_date__lt=today)),
         ClockThreshold.MEETING_AFTER_TARGET: _per_case(
             with_late_meeting(running, today=today).filter(late_meeting_date__isnull=False)
         ),
-        ClockThreshold.RG_TARGET_TOMORROW: _per_case(rg_awaited.filter(due_soon) if due_soon else running.none()),
+        ClockThreshold.DAY_40_NOT_DECIDED: _per_case(running.filter(target_date__lte=red_from)),
+        ClockThreshold.DAY_30_NOT_ON_AGENDA: _per_case(
+            running.filter(target_date__lte=amber_from).exclude(Exists(open_agenda_items()))
+        ),
         ClockThreshold.RG_TARGET_MISSED: _per_case(rg_awaited.filter(missed) if missed else running.none()),
+        ClockThreshold.RG_TARGET_TOMORROW: _per_case(rg_awaited.filter(due_soon) if due_soon else running.none()),
         ClockThreshold.RECONSIDERATION_WINDOW_CLOSING: _reconsideration_closing(today),
         ClockThreshold.INPUT_OVERDUE: _inputs_overdue(today),
     }

@@ -82,7 +82,9 @@ def test_day_30_fires_for_a_case_with_15_days_left_that_is_on_no_agenda(sitting,
     for person in [sitting.police, sitting.health, people[Role.REFERRER], people[Role.AUDITOR]]:
         assert told(person) == []
     # Another panel's people hear only of their own cases.
-    assert told(elsewhere["coordinator"], DAY_30) == [f"clock:{DAY_30}:{elsewhere['case'].pk}:"]
+    # (Its case is overdue: it fired day 30 too, recorded but not told, the overdue alert saying more.)
+    assert told(elsewhere["coordinator"], DAY_30) == []
+    assert told(elsewhere["coordinator"], OVERDUE) == [f"clock:{OVERDUE}:{elsewhere['case'].pk}:"]
     text = Notification.objects.get(recipient=sitting.coordinator, event_key__contains=DAY_30).text
     assert due.reference in text and due.first_name not in text
     assert f"{steps.day(15):%-d %B %Y}" in text
@@ -336,4 +338,20 @@ def test_two_sweeps_at_the_same_moment_tell_each_person_once(sitting, steps):
         assert sum(counts[threshold] for counts in results) == ClockAlert.objects.filter(threshold=threshold).count()
     keys = list(Notification.objects.filter(recipient=sitting.coordinator).values_list("event_key", flat=True))
     assert len(keys) == len(set(keys))
-    assert len([key for key in keys if key.startswith("clock:")]) == ClockAlert.objects.exclude(threshold=INPUT).count()
+    # Each is about an alert that fired (a lesser threshold of a case told of a graver one is recorded, not told).
+    alert_keys = {
+        f"clock:{threshold}:{referral_id}:{subject}"
+        for threshold, referral_id, subject in ClockAlert.objects.values_list("threshold", "referral_id", "subject")
+    }
+    told_keys = {key for key in keys if key.startswith("clock:")}
+    assert told_keys and told_keys <= alert_keys
+
+
+def test_a_case_first_seen_overdue_is_told_once_as_overdue_and_never_later_as_day_30_or_40(sitting, steps):
+    late = steps.case(referral_date=steps.day(-50))
+
+    clock_sweep(today=today())
+    clock_sweep(today=today() + datetime.timedelta(days=1))
+
+    assert fired(DAY_30) == fired(DAY_40) == fired(OVERDUE) == {late.pk}
+    assert told(sitting.coordinator) == [f"clock:{OVERDUE}:{late.pk}:"]
