@@ -171,8 +171,9 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 CELERY_BEAT_SCHEDULE: dict = {
     "meetings-schedule-all": {"task": "decisions.tasks.meetings_schedule_all", "schedule": 24 * 60 * 60},
     # The outbox: whatever a down broker or worker left unsent goes out within the minute.
-    "emails-send": {"task": "notifications.tasks.emails_send", "schedule": 60},
-    "letters-pending": {"task": "decisions.tasks.letters_pending", "schedule": 60},
+    # A run not started within its minute is dropped: the next one does the same work.
+    "emails-send": {"task": "notifications.tasks.emails_send", "schedule": 60, "options": {"expires": 55}},
+    "letters-pending": {"task": "decisions.tasks.letters_pending", "schedule": 60, "options": {"expires": 55}},
     # The 45-day clock's thresholds: idempotent, so hourly rather than daily catches "due tomorrow" early.
     "clock-sweep-all": {"task": "decisions.tasks.clock_sweep_all", "schedule": 60 * 60},
 }
