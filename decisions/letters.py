@@ -68,6 +68,7 @@ NOTHING_TO_SUMMARISE = "There is no signed decision on this case to summarise."
 CORRECTION_REASON_REQUIRED = "Give the reason for the correction: it is printed on the new version."
 NOT_LATEST = "Only the latest version of a letter can be corrected."
 NOT_READY = "This letter is still being prepared. Try again in a minute."
+EXPORT_NOT_READY = "The zip is not ready: this page shows how far it has got."
 NOTHING_SELECTED = "Select at least one letter."
 ONE_PANEL = "Select letters of one panel at a time."
 FAILED_LETTERS = "These letters could not be prepared, so they cannot be exported: {references}."
@@ -512,7 +513,7 @@ def letters_exports_pending(*, older_than: datetime.timedelta = datetime.timedel
 
 def letters_export_download(*, export: LetterExport, user) -> File:
     if export.status != LetterExportStatus.READY:
-        raise DecisionError(NOT_READY)
+        raise DecisionError(EXPORT_NOT_READY)
     file = _open(export.file)
     LetterDownload.objects.bulk_create(
         LetterDownload(letter=letter, export=export, downloaded_by=user) for letter in export.letters.all()
