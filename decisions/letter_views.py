@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from decisions import letters, selectors, services
 from decisions.forms import LetterFilterForm, LetterIssueForm, LetterSelectionForm, ReasonForm
 from decisions.models import LetterExportStatus
-from decisions.views import _post_service, _require, _save_form
+from decisions.view_helpers import post_service, require_role, save_form
 from nrm_panel.models import Role
 from nrm_panel.permissions import panel_ids_for, roles_on
 from referrals import services as referral_services
@@ -65,7 +65,7 @@ def letters_export(request):
         raise PermissionDenied
     candidates = selectors.latest_letters(selectors.visible_letters(request.user))
     form = LetterSelectionForm(request.POST, letters=candidates)
-    saved, export, status = _save_form(
+    saved, export, status = save_form(
         request, form, lambda data: letters.letters_export_start(letters=list(data["letters"]), user=request.user)
     )
     if saved:
@@ -134,13 +134,13 @@ def letter_download(request, public_id):
 @require_http_methods(["GET", "POST"])
 def letter_correct(request, public_id):
     letter = selectors.letter_for(request.user, public_id)
-    _require(request.user, letter.referral.panel_id, {Role.COORDINATOR})
+    require_role(request.user, letter.referral.panel_id, {Role.COORDINATOR})
     form = ReasonForm(
         request.POST if request.method == "POST" else None,
         label="What does the new version correct?",
         button="Make a corrected version",
     )
-    saved, corrected, status = _save_form(
+    saved, corrected, status = save_form(
         request, form, lambda data: letters.letter_correct(letter=letter, user=request.user, reason=data["reason"])
     )
     if saved:
@@ -165,13 +165,13 @@ def letter_correct(request, public_id):
 @require_POST
 def case_letter_issue(request, referral_id):
     referral = selectors.readable_case(request.user, referral_id)
-    _require(request.user, referral.panel_id, {Role.COORDINATOR})
+    require_role(request.user, referral.panel_id, {Role.COORDINATOR})
     back = reverse("referrals:case", args=[referral.public_id])
     form = LetterIssueForm(request.POST, decisions=referral.decisions.all())
     if not form.is_valid():
         error = " ".join(e for errors in form.errors.values() for e in errors)
         return render(request, "decisions/refused.html", {"error": error, "back": back}, status=400)
-    return _post_service(
+    return post_service(
         request,
         lambda: letters.letter_issue(
             referral=referral, user=request.user, kind=form.cleaned_data["kind"], decision=form.cleaned_data["decision"]
@@ -185,7 +185,7 @@ def case_letter_issue(request, referral_id):
 @require_POST
 def meeting_letters_issue(request, public_id):
     meeting = selectors.meeting_for(request.user, public_id)
-    _require(request.user, meeting.panel_id, {Role.COORDINATOR})
+    require_role(request.user, meeting.panel_id, {Role.COORDINATOR})
     try:
         result = letters.meeting_letters_issue(meeting=meeting, user=request.user)
     except services.NotAllowed as error:
@@ -200,7 +200,7 @@ def meeting_letters_issue(request, public_id):
 @require_POST
 def meeting_letters_export(request, public_id):
     meeting = selectors.meeting_for(request.user, public_id)
-    _require(request.user, meeting.panel_id, {Role.COORDINATOR})
+    require_role(request.user, meeting.panel_id, {Role.COORDINATOR})
     back = reverse("decisions:meeting", args=[meeting.public_id])
     try:
         export = letters.letters_export_start(
@@ -217,10 +217,10 @@ def meeting_letters_export(request, public_id):
 @require_http_methods(["GET", "POST"])
 def letter_recipients(request, referral_id):
     referral = selectors.readable_case(request.user, referral_id)
-    _require(request.user, referral.panel_id, {Role.COORDINATOR})
+    require_role(request.user, referral.panel_id, {Role.COORDINATOR})
     back = reverse("referrals:case", args=[referral.public_id])
     form = LetterRecipientsForm(request.POST if request.method == "POST" else None, instance=referral)
-    saved, _, status = _save_form(
+    saved, _, status = save_form(
         request,
         form,
         lambda data: referral_services.referral_update_letter_recipients(

@@ -38,40 +38,11 @@ from decisions.models import (
     Outcome,
     Reconsideration,
 )
+from decisions.view_helpers import error_status, post_service, require_role, save_form
 from nrm_panel.models import Panel, Role
-from nrm_panel.permissions import MEETING_ROLES, has_role, panel_ids_for, roles_on
+from nrm_panel.permissions import MEETING_ROLES, panel_ids_for, roles_on
 from referrals import services as referral_services
 from referrals.clock import AMBER_WHEN_DAYS_LEFT, case_clock
-
-
-def _error_status(error: Exception) -> int:
-    if isinstance(error, services.NotAllowed):
-        return 403
-    # A stale form, or a case someone else moved meanwhile (withdrawn, say): a conflict.
-    if isinstance(error, services.StaleRecord | referral_services.ReferralError):
-        return 409
-    return 400
-
-
-def _save_form(request, form, save) -> tuple[bool, object, int]:
-    """For a POST of a valid form, run `save(cleaned_data)`: (saved, its result, the status to render with).
-
-    A refusal is put on the form, next to what the person typed, so nothing they wrote is lost.
-    """
-    if request.method != "POST":
-        return False, None, 200
-    if not form.is_valid():
-        return False, None, 400
-    try:
-        return True, save(form.cleaned_data), 200
-    except (services.DecisionError, referral_services.ReferralError) as error:
-        form.add_error(None, str(error))
-        return False, None, _error_status(error)
-
-
-def _require(user, panel_id: int, roles) -> None:
-    if not has_role(user, panel_id, roles):
-        raise PermissionDenied
 
 
 def _item_for(request, public_id, item_id) -> AgendaItem:
@@ -130,7 +101,7 @@ def meeting_call(request, panel_id):
         reason_label="Why is the meeting called?",
         button="Call the meeting",
     )
-    saved, meeting, status = _save_form(
+    saved, meeting, status = save_form(
         request,
         form,
         lambda data: services.meeting_call(
@@ -186,7 +157,7 @@ def meeting_detail(request, public_id):
 @require_http_methods(["GET", "POST"])
 def meeting_change(request, public_id):
     meeting = selectors.meeting_for(request.user, public_id)
-    _require(request.user, meeting.panel_id, {Role.COORDINATOR, Role.CHAIR})
+    require_role(request.user, meeting.panel_id, {Role.COORDINATOR, Role.CHAIR})
     initial = {
         "date": meeting.date,
         "starts_at": meeting.starts_at,
@@ -200,7 +171,7 @@ def meeting_change(request, public_id):
         reason_label="Why is the meeting changing?",
         button="Save changes",
     )
-    saved, _, status = _save_form(
+    saved, _, status = save_form(
         request,
         form,
         lambda data: services.meeting_reschedule(
@@ -230,13 +201,13 @@ def meeting_change(request, public_id):
 @require_http_methods(["GET", "POST"])
 def meeting_cancel(request, public_id):
     meeting = selectors.meeting_for(request.user, public_id)
-    _require(request.user, meeting.panel_id, {Role.COORDINATOR, Role.CHAIR})
+    require_role(request.user, meeting.panel_id, {Role.COORDINATOR, Role.CHAIR})
     form = ReasonForm(
         request.POST if request.method == "POST" else None,
         label="Why is the meeting cancelled?",
         button="Cancel the meeting",
     )
-    saved, _, status = _save_form(
+    saved, _, status = save_form(
         request, form, lambda data: services.meeting_cancel(meeting=meeting, user=request.user, reason=data["reason"])
     )
     if saved:
@@ -251,25 +222,12 @@ def meeting_cancel(request, public_id):
     )
 
 
-def _post_service(request, call, *, success: str, to):
-    """Run a service for a button press; a refusal is shown as a message on the page it came from."""
-    try:
-        call()
-    except services.NotAllowed as error:
-        raise PermissionDenied(str(error)) from None
-    except (services.DecisionError, referral_services.ReferralError) as error:
-        return render(request, "decisions/refused.html", {"error": str(error), "back": to}, status=_error_status(error))
-    if success:
-        messages.success(request, success)
-    return redirect(to)
-
-
 @login_required
 @require_POST
 def meeting_open(request, public_id):
     meeting = selectors.meeting_for(request.user, public_id)
-    _require(request.user, meeting.panel_id, {Role.CHAIR})
-    return _post_service(
+    require_role(request.user, meeting.panel_id, {Role.CHAIR})
+    return post_service(
         request,
         lambda: services.meeting_open(meeting=meeting, user=request.user),
         success="The meeting is open. Record who is present.",
@@ -281,7 +239,7 @@ def meeting_open(request, public_id):
 @require_http_methods(["GET", "POST"])
 def attendance(request, public_id):
     meeting = selectors.meeting_for(request.user, public_id)
-    _require(request.user, meeting.panel_id, {Role.CHAIR})
+    require_role(request.user, meeting.panel_id, {Role.CHAIR})
     attendances = selectors.meeting_attendances(meeting)
     people = (
         selectors.people_of_panel(meeting.panel, roles=MEETING_ROLES)
@@ -294,7 +252,7 @@ def attendance(request, public_id):
         labels=selectors.attendance_labels(meeting.panel),
         initial={"present": [a.person_id for a in attendances if a.person_id != meeting.chair_id]},
     )
-    saved, _, status = _save_form(
+    saved, _, status = save_form(
         request,
         form,
         lambda data: services.attendance_record(meeting=meeting, user=request.user, people=data["present"]),
@@ -317,7 +275,7 @@ def attendance(request, public_id):
 @require_GET
 def agenda_edit(request, public_id):
     meeting = selectors.meeting_for(request.user, public_id)
-    _require(request.user, meeting.panel_id, {Role.COORDINATOR})
+    require_role(request.user, meeting.panel_id, {Role.COORDINATOR})
     today = timezone.localdate()
     proposals = [
         (case, case_clock(case, today=today), case.target_date < meeting.date)
@@ -334,7 +292,7 @@ def agenda_edit(request, public_id):
 @require_POST
 def agenda_add(request, public_id):
     meeting = selectors.meeting_for(request.user, public_id)
-    _require(request.user, meeting.panel_id, {Role.COORDINATOR})
+    require_role(request.user, meeting.panel_id, {Role.COORDINATOR})
     form = AgendaAddForm(request.POST, proposals=selectors.agenda_proposals(meeting))
     back = reverse("decisions:agenda", args=[meeting.public_id])
     if not form.is_valid():
@@ -346,14 +304,14 @@ def agenda_add(request, public_id):
             services.agenda_add(meeting=meeting, referral=case, user=request.user)
 
     count = len(form.cleaned_data["cases"])
-    return _post_service(request, add_all, success=f"{count} case{'s' if count != 1 else ''} added.", to=back)
+    return post_service(request, add_all, success=f"{count} case{'s' if count != 1 else ''} added.", to=back)
 
 
 @login_required
 @require_POST
 def agenda_reorder(request, public_id, item_id):
     item = _item_for(request, public_id, item_id)
-    _require(request.user, item.meeting.panel_id, {Role.COORDINATOR})
+    require_role(request.user, item.meeting.panel_id, {Role.COORDINATOR})
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
         return render(
@@ -362,7 +320,7 @@ def agenda_reorder(request, public_id, item_id):
             {"error": "Choose up or down.", "back": reverse("decisions:agenda", args=[public_id])},
             status=400,
         )
-    return _post_service(
+    return post_service(
         request,
         lambda: services.agenda_reorder(item=item, user=request.user, direction=direction),
         success="",
@@ -374,13 +332,13 @@ def agenda_reorder(request, public_id, item_id):
 @require_http_methods(["GET", "POST"])
 def agenda_remove(request, public_id, item_id):
     item = _item_for(request, public_id, item_id)
-    _require(request.user, item.meeting.panel_id, {Role.COORDINATOR})
+    require_role(request.user, item.meeting.panel_id, {Role.COORDINATOR})
     form = ReasonForm(
         request.POST if request.method == "POST" else None,
         label="Why is the case coming off the agenda?",
         button="Take off the agenda",
     )
-    saved, _, status = _save_form(
+    saved, _, status = save_form(
         request, form, lambda data: services.agenda_remove(item=item, user=request.user, reason=data["reason"])
     )
     if saved:
@@ -423,8 +381,8 @@ def meeting_pack_pdf(request, public_id):
 @require_POST
 def meeting_pack_send(request, public_id):
     meeting = selectors.meeting_for(request.user, public_id)
-    _require(request.user, meeting.panel_id, {Role.COORDINATOR})
-    return _post_service(
+    require_role(request.user, meeting.panel_id, {Role.COORDINATOR})
+    return post_service(
         request,
         lambda: services.meeting_pack_send(meeting=meeting, user=request.user),
         success="Everyone who sits on the panel's meetings has been told the pack is ready.",
@@ -475,13 +433,13 @@ def item_detail(request, public_id, item_id):
 @require_POST
 def conflict_add(request, public_id, item_id):
     item = _item_for(request, public_id, item_id)
-    _require(request.user, item.meeting.panel_id, {Role.CHAIR})
+    require_role(request.user, item.meeting.panel_id, {Role.CHAIR})
     form = ConflictForm(request.POST, people=selectors.people_present(item.meeting))
     back = reverse("decisions:item", args=[public_id, item_id])
     if not form.is_valid():
         error = next(iter(form.errors.values()))[0]
         return render(request, "decisions/refused.html", {"error": error, "back": back}, status=400)
-    return _post_service(
+    return post_service(
         request,
         lambda: services.conflict_record(
             item=item, user=request.user, person=form.cleaned_data["person"], reason=form.cleaned_data["reason"]
@@ -495,9 +453,9 @@ def conflict_add(request, public_id, item_id):
 @require_POST
 def conflict_remove(request, public_id, item_id, conflict_id):
     item = _item_for(request, public_id, item_id)
-    _require(request.user, item.meeting.panel_id, {Role.CHAIR})
+    require_role(request.user, item.meeting.panel_id, {Role.CHAIR})
     conflict = get_object_or_404(item.conflicts, pk=conflict_id)
-    return _post_service(
+    return post_service(
         request,
         lambda: services.conflict_remove(conflict=conflict, user=request.user),
         success="The conflict of interest is withdrawn.",
@@ -509,7 +467,7 @@ def conflict_remove(request, public_id, item_id, conflict_id):
 @require_POST
 def deputy_set(request, public_id, item_id):
     item = _item_for(request, public_id, item_id)
-    _require(request.user, item.meeting.panel_id, {Role.CHAIR})
+    require_role(request.user, item.meeting.panel_id, {Role.CHAIR})
     form = PersonChoiceForm(
         request.POST,
         people=selectors.people_of_panel(item.meeting.panel),
@@ -521,7 +479,7 @@ def deputy_set(request, public_id, item_id):
     if not form.is_valid():
         return render(request, "decisions/refused.html", {"error": form.errors["person"][0], "back": back}, status=400)
     deputy = form.cleaned_data["person"]
-    return _post_service(
+    return post_service(
         request,
         lambda: services.item_deputy_chair_set(item=item, user=request.user, deputy=deputy),
         success=f"{deputy} chairs this item." if deputy else "You chair this item.",
@@ -535,7 +493,7 @@ def decision_record(request, public_id, item_id, kind):
     if kind not in DecisionKind.values:
         raise Http404("No such decision")
     item = _item_for(request, public_id, item_id)
-    _require(request.user, item.meeting.panel_id, {Role.CHAIR})
+    require_role(request.user, item.meeting.panel_id, {Role.CHAIR})
     if item.chair_id != request.user.pk:
         raise PermissionDenied(services.NOT_THE_CHAIR)
     existing = item.decisions.filter(kind=kind).first()
@@ -558,7 +516,7 @@ def decision_record(request, public_id, item_id, kind):
         later_meetings=selectors.later_meetings(item.meeting),
     )
     back = reverse("decisions:item", args=[public_id, item_id])
-    saved, _, status = _save_form(
+    saved, _, status = save_form(
         request,
         form,
         lambda data: services.decision_record(
@@ -601,9 +559,9 @@ def decision_record(request, public_id, item_id, kind):
 @require_POST
 def decision_remove(request, public_id, item_id, kind):
     item = _item_for(request, public_id, item_id)
-    _require(request.user, item.meeting.panel_id, {Role.CHAIR})
+    require_role(request.user, item.meeting.panel_id, {Role.CHAIR})
     decision = get_object_or_404(item.decisions, kind=kind)
-    return _post_service(
+    return post_service(
         request,
         lambda: services.decision_remove(decision=decision, user=request.user),
         success="The decision is removed.",
@@ -615,8 +573,8 @@ def decision_remove(request, public_id, item_id, kind):
 @require_POST
 def item_sign_off(request, public_id, item_id):
     item = _item_for(request, public_id, item_id)
-    _require(request.user, item.meeting.panel_id, {Role.CHAIR})
-    return _post_service(
+    require_role(request.user, item.meeting.panel_id, {Role.CHAIR})
+    return post_service(
         request,
         lambda: services.item_sign_off(item=item, user=request.user),
         success=f"{item.referral.reference}: signed off. The decisions can no longer change.",
@@ -630,8 +588,8 @@ def minutes(request, public_id):
     meeting = selectors.meeting_for(request.user, public_id)
     back = reverse("decisions:meeting", args=[public_id])
     if request.method == "POST":
-        _require(request.user, meeting.panel_id, {Role.CHAIR})
-        return _post_service(
+        require_role(request.user, meeting.panel_id, {Role.CHAIR})
+        return post_service(
             request,
             lambda: services.minutes_approve(
                 meeting=meeting, user=request.user, minutes_html=documents.minutes_html(meeting)
@@ -670,7 +628,7 @@ def inputs_outstanding(request):
 @require_GET
 def case_inputs(request, referral_id):
     referral = selectors.readable_case(request.user, referral_id)
-    _require(request.user, referral.panel_id, MEETING_ROLES)
+    require_role(request.user, referral.panel_id, MEETING_ROLES)
     return render(
         request,
         "decisions/case_inputs.html",
@@ -693,7 +651,7 @@ def agency_input(request, referral_id, agency_id):
     form = AgencyInputForm(
         request.POST if request.method == "POST" else None, initial=initial, is_required_agency=is_required
     )
-    saved, _, status = _save_form(
+    saved, _, status = save_form(
         request,
         form,
         lambda data: services.agency_input_save(
@@ -725,13 +683,13 @@ def agency_input(request, referral_id, agency_id):
 @require_POST
 def between_meetings_start(request, referral_id):
     referral = selectors.readable_case(request.user, referral_id)
-    _require(request.user, referral.panel_id, {Role.CHAIR})
+    require_role(request.user, referral.panel_id, {Role.CHAIR})
     try:
         item = services.meeting_start_between_meetings(referral=referral, user=request.user)
     except services.DecisionError as error:
         back = reverse("referrals:case", args=[referral.public_id])
         return render(
-            request, "decisions/refused.html", {"error": str(error), "back": back}, status=_error_status(error)
+            request, "decisions/refused.html", {"error": str(error), "back": back}, status=error_status(error)
         )
     messages.success(request, "Record who takes part, then the decision.")
     return redirect("decisions:attendance", public_id=item.meeting.public_id)
@@ -741,10 +699,10 @@ def between_meetings_start(request, referral_id):
 @require_http_methods(["GET", "POST"])
 def reconsideration_request(request, referral_id):
     referral = selectors.readable_case(request.user, referral_id)
-    _require(request.user, referral.panel_id, {Role.COORDINATOR})
+    require_role(request.user, referral.panel_id, {Role.COORDINATOR})
     decision = services.current_negative_decision(referral)
     form = ReconsiderationForm(request.POST if request.method == "POST" else None)
-    saved, _, status = _save_form(
+    saved, _, status = save_form(
         request, form, lambda data: services.reconsideration_request(referral=referral, user=request.user, **data)
     )
     if saved:
@@ -771,7 +729,7 @@ def _reconsideration_for(request, reconsideration_id) -> Reconsideration:
 @require_POST
 def reconsideration_accept(request, reconsideration_id):
     reconsideration = _reconsideration_for(request, reconsideration_id)
-    return _post_service(
+    return post_service(
         request,
         lambda: services.reconsideration_accept(reconsideration=reconsideration, user=request.user),
         success="Accepted: the case can now go on a meeting's agenda.",
@@ -789,7 +747,7 @@ def reconsideration_refuse(request, reconsideration_id):
         label="Why is the request refused?",
         button="Refuse the reconsideration",
     )
-    saved, _, status = _save_form(
+    saved, _, status = save_form(
         request,
         form,
         lambda data: services.reconsideration_refuse(
@@ -817,14 +775,14 @@ def reconsideration_refuse(request, reconsideration_id):
 @require_http_methods(["GET", "POST"])
 def case_close(request, referral_id):
     referral = selectors.readable_case(request.user, referral_id)
-    _require(request.user, referral.panel_id, {Role.COORDINATOR})
+    require_role(request.user, referral.panel_id, {Role.COORDINATOR})
     back = reverse("referrals:case", args=[referral.public_id])
     form = ReasonForm(
         request.POST if request.method == "POST" else None,
         label="Why is the case being closed?",
         button="Close the case",
     )
-    saved, _, status = _save_form(
+    saved, _, status = save_form(
         request,
         form,
         lambda data: referral_services.referral_close(referral=referral, user=request.user, reason=data["reason"]),
@@ -850,7 +808,7 @@ def case_close(request, referral_id):
 @require_http_methods(["GET", "POST"])
 def lead_social_worker(request, referral_id):
     referral = selectors.readable_case(request.user, referral_id)
-    _require(request.user, referral.panel_id, {Role.COORDINATOR})
+    require_role(request.user, referral.panel_id, {Role.COORDINATOR})
     back = reverse("referrals:case", args=[referral.public_id])
     form = PersonChoiceForm(
         request.POST if request.method == "POST" else None,
@@ -860,7 +818,7 @@ def lead_social_worker(request, referral_id):
         required=False,
         initial={"person": referral.lead_social_worker_id},
     )
-    saved, _, status = _save_form(
+    saved, _, status = save_form(
         request,
         form,
         lambda data: referral_services.referral_set_lead_social_worker(
@@ -894,7 +852,7 @@ def sca_return(request):
         raise PermissionDenied
     to_return = selectors.decisions_for_sca(request.user, returned=False)
     form = DecisionSelectionForm(request.POST if request.method == "POST" else None, decisions=to_return)
-    saved, count, status = _save_form(
+    saved, count, status = save_form(
         request,
         form,
         lambda data: services.decisions_mark_returned_to_sca(decisions=data["decisions"], user=request.user),
