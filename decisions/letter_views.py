@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from decisions import letters, selectors, services
 from decisions.forms import LetterFilterForm, LetterIssueForm, LetterSelectionForm, ReasonForm
 from decisions.models import LetterExportStatus
-from decisions.view_helpers import post_service, require_role, save_form
+from decisions.view_helpers import post_service, refused, require_role, save_form
 from nrm_panel.models import Role
 from nrm_panel.permissions import panel_ids_for, roles_on
 from referrals import services as referral_services
@@ -70,10 +70,10 @@ def letters_export(request):
     )
     if saved:
         return redirect("decisions:letters_export_progress", export.public_id)
-    return render(
+    return refused(
         request,
-        "decisions/refused.html",
-        {"error": " ".join(e for errors in form.errors.values() for e in errors), "back": reverse("decisions:letters")},
+        " ".join(e for errors in form.errors.values() for e in errors),
+        back=reverse("decisions:letters"),
         status=status,
     )
 
@@ -97,7 +97,7 @@ def letters_export_download(request, public_id):
         file = letters.letters_export_download(export=export, user=request.user)
     except services.DecisionError as error:
         back = reverse("decisions:letters_export_progress", args=[export.public_id])
-        return render(request, "decisions/refused.html", {"error": str(error), "back": back}, status=409)
+        return refused(request, str(error), back=back, status=409)
     stamp = export.requested_at.strftime("%Y-%m-%d-%H%M")
     return _attachment(file, f"nrm-letters-{stamp}.zip", "application/zip")
 
@@ -126,7 +126,7 @@ def letter_download(request, public_id):
         file = letters.letter_download(letter=letter, user=request.user)
     except services.DecisionError as error:
         back = reverse("decisions:letter", args=[letter.public_id])
-        return render(request, "decisions/refused.html", {"error": str(error), "back": back}, status=409)
+        return refused(request, str(error), back=back, status=409)
     return _attachment(file, letter.filename, "application/pdf")
 
 
@@ -170,7 +170,7 @@ def case_letter_issue(request, referral_id):
     form = LetterIssueForm(request.POST, decisions=referral.decisions.all())
     if not form.is_valid():
         error = " ".join(e for errors in form.errors.values() for e in errors)
-        return render(request, "decisions/refused.html", {"error": error, "back": back}, status=400)
+        return refused(request, error, back=back, status=400)
     return post_service(
         request,
         lambda: letters.letter_issue(
@@ -209,7 +209,7 @@ def meeting_letters_export(request, public_id):
     except services.NotAllowed as error:
         raise PermissionDenied(str(error)) from None
     except services.DecisionError as error:
-        return render(request, "decisions/refused.html", {"error": str(error), "back": back}, status=400)
+        return refused(request, str(error), back=back, status=400)
     return redirect("decisions:letters_export_progress", export.public_id)
 
 

@@ -38,6 +38,7 @@ from decisions.models import (
 )
 from decisions.quorum import item_quorum
 from decisions.services import INPUT_STATES
+from notifications.services import people_with_roles
 from nrm_panel.models import AGENCY_ROLES, Agency, Membership, Panel, Role, User
 from nrm_panel.permissions import CASE_READER_ROLES, MEETING_ROLES, active_memberships, panel_ids_for, scope_to_panels
 from referrals.clock import (
@@ -139,11 +140,7 @@ def agenda_proposals(meeting: PanelMeeting) -> QuerySet[Referral]:
 
 def people_of_panel(panel: Panel, roles=None) -> QuerySet[User]:
     """Everyone with an active role on the panel (or one of `roles`): attendees, deputies, lead social workers."""
-    if roles is not None:
-        return User.objects.filter(
-            memberships__panel=panel, memberships__is_active=True, memberships__role__in=roles, is_active=True
-        ).distinct()
-    return User.objects.filter(memberships__panel=panel, memberships__is_active=True, is_active=True).distinct()
+    return people_with_roles(panel.pk, Role.values if roles is None else roles)
 
 
 def people_present(meeting: PanelMeeting) -> QuerySet[User]:

@@ -9,6 +9,11 @@ from nrm_panel.permissions import has_role
 from referrals import services as referral_services
 
 
+def refused(request, error: str, *, back: str, status: int):
+    """The page that says why something could not be done (nothing was changed), with a way back."""
+    return render(request, "decisions/refused.html", {"error": error, "back": back}, status=status)
+
+
 def error_status(error: Exception) -> int:
     if isinstance(error, services.NotAllowed):
         return 403
@@ -46,7 +51,7 @@ def post_service(request, call, *, success: str, to):
     except services.NotAllowed as error:
         raise PermissionDenied(str(error)) from None
     except (services.DecisionError, referral_services.ReferralError) as error:
-        return render(request, "decisions/refused.html", {"error": str(error), "back": to}, status=error_status(error))
+        return refused(request, str(error), back=to, status=error_status(error))
     if success:
         messages.success(request, success)
     return redirect(to)

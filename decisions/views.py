@@ -38,7 +38,7 @@ from decisions.models import (
     Outcome,
     Reconsideration,
 )
-from decisions.view_helpers import error_status, post_service, require_role, save_form
+from decisions.view_helpers import error_status, post_service, refused, require_role, save_form
 from nrm_panel.models import Panel, Role
 from nrm_panel.permissions import MEETING_ROLES, panel_ids_for, roles_on
 from referrals import services as referral_services
@@ -297,7 +297,7 @@ def agenda_add(request, public_id):
     back = reverse("decisions:agenda", args=[meeting.public_id])
     if not form.is_valid():
         error = form.errors["cases"][0]
-        return render(request, "decisions/refused.html", {"error": error, "back": back}, status=400)
+        return refused(request, error, back=back, status=400)
 
     def add_all():
         for case in form.cleaned_data["cases"]:
@@ -314,12 +314,7 @@ def agenda_reorder(request, public_id, item_id):
     require_role(request.user, item.meeting.panel_id, {Role.COORDINATOR})
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
-        return render(
-            request,
-            "decisions/refused.html",
-            {"error": "Choose up or down.", "back": reverse("decisions:agenda", args=[public_id])},
-            status=400,
-        )
+        return refused(request, "Choose up or down.", back=reverse("decisions:agenda", args=[public_id]), status=400)
     return post_service(
         request,
         lambda: services.agenda_reorder(item=item, user=request.user, direction=direction),
@@ -438,7 +433,7 @@ def conflict_add(request, public_id, item_id):
     back = reverse("decisions:item", args=[public_id, item_id])
     if not form.is_valid():
         error = next(iter(form.errors.values()))[0]
-        return render(request, "decisions/refused.html", {"error": error, "back": back}, status=400)
+        return refused(request, error, back=back, status=400)
     return post_service(
         request,
         lambda: services.conflict_record(
@@ -477,7 +472,7 @@ def deputy_set(request, public_id, item_id):
     )
     back = reverse("decisions:item", args=[public_id, item_id])
     if not form.is_valid():
-        return render(request, "decisions/refused.html", {"error": form.errors["person"][0], "back": back}, status=400)
+        return refused(request, form.errors["person"][0], back=back, status=400)
     deputy = form.cleaned_data["person"]
     return post_service(
         request,
@@ -688,9 +683,7 @@ def between_meetings_start(request, referral_id):
         item = services.meeting_start_between_meetings(referral=referral, user=request.user)
     except services.DecisionError as error:
         back = reverse("referrals:case", args=[referral.public_id])
-        return render(
-            request, "decisions/refused.html", {"error": str(error), "back": back}, status=error_status(error)
-        )
+        return refused(request, str(error), back=back, status=error_status(error))
     messages.success(request, "Record who takes part, then the decision.")
     return redirect("decisions:attendance", public_id=item.meeting.public_id)
 
@@ -883,10 +876,10 @@ def sca_export(request, fmt):
         raise PermissionDenied
     which = request.GET.get("decisions", "not_returned")
     if which not in ("not_returned", "all"):
-        return render(
+        return refused(
             request,
-            "decisions/refused.html",
-            {"error": "Choose decisions not yet returned, or all decisions.", "back": reverse("decisions:sca_return")},
+            "Choose decisions not yet returned, or all decisions.",
+            back=reverse("decisions:sca_return"),
             status=400,
         )
     decisions = selectors.decisions_for_sca(request.user, returned=False if which == "not_returned" else None)
