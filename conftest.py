@@ -16,6 +16,17 @@ def _private_media(tmp_path, settings):
     shutil.rmtree(tmp_path / "uploads", ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _rate_limits_start_at_zero():
+    """Rate limits count in Redis, which outlives a test: each test starts with none counted."""
+    from django.core.cache import cache
+
+    # Not cache.clear(): that empties the whole Redis database, the Celery broker's queues with it.
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
+        client.delete(key)
+
+
 @pytest.fixture
 def panel(db):
     return PanelFactory(name="Lewisham NRM Panel", code="LEW")

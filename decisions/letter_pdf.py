@@ -16,13 +16,15 @@ from referrals.models import State
 
 # A letter goes to the first responder, and the child's legal representative where there is one: never to
 # the child (DESIGN.md section 3).
-ADDRESSEE_ROLES = ("First responder", "Legal representative")
+ADDRESSEE_ROLES = ("First responder", "Legal representative", "Defence solicitor")
 
 # Tagged PDF/UA-1: WeasyPrint writes the structure tree, /MarkInfo, the document's language and its title.
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
-NO_ADDRESSEE = "A letter needs an addressee: the first responder or the child's legal representative."
-WRONG_ADDRESSEE = "A letter goes only to the first responder or the legal representative, not to {role}."
+NO_ADDRESSEE = "A letter needs an addressee: the first responder, the child's legal representative or defence solicitor."
+WRONG_ADDRESSEE = (
+    "A letter goes only to the first responder, the legal representative or the defence solicitor, not to {role}."
+)
 NO_DECISION = "This letter is about a signed decision, and has none."
 OTHER_CASE = "This letter's decision belongs to another case."
 UNSIGNED = "The decision has not been signed off by the chair."

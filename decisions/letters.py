@@ -166,6 +166,12 @@ def letter_addressees(referral: Referral) -> list[Addressee]:
                 address=referral.legal_representative_address.strip(),
             )
         )
+    addresses_check(referral, addressees)
+    return addressees
+
+
+def addresses_check(referral: Referral, addressees: list[Addressee]) -> None:
+    """Refuse an addressee at the child's own address or at a place of exploitation."""
     exploitation_addresses = [line for line in referral.exploitation_addresses.splitlines() if line.strip()]
     for addressee in addressees:
         whose = f"{addressee.role.lower()}'s"
@@ -177,7 +183,6 @@ def letter_addressees(referral: Referral) -> list[Addressee]:
             match = address_match(addressee.address, place)
             if match:
                 raise DecisionError(EXPLOITATION_ADDRESS.format(whose=whose, match=match))
-    return addressees
 
 
 # Issuing
@@ -216,14 +221,21 @@ def signed_decisions(referral: Referral):
     return referral.decisions.exclude(signed_off_at=None).exclude(outcome=Outcome.DEFERRED)
 
 
-def _new_letter(referral, kind, decision, user, *, version: int, correction_reason: str = "") -> Letter:
+def _new_letter(
+    referral, kind, decision, user, *, version: int, about: str, addressees, correction_reason: str = ""
+) -> Letter:
+    if addressees is None:
+        addressees = letter_addressees(referral)
+    else:
+        addresses_check(referral, addressees)
     letter = Letter(
         referral=referral,
         kind=kind,
         decision=decision,
+        about=about,
         version=version,
         correction_reason=correction_reason,
-        addressees=[vars(each) for each in letter_addressees(referral)],
+        addressees=[vars(each) for each in addressees],
         requested_by=user,
     )
     letter._change_reason = f"Version {version} issued" + (f": {correction_reason}" if correction_reason else "")
@@ -232,9 +244,21 @@ def _new_letter(referral, kind, decision, user, *, version: int, correction_reas
     return letter
 
 
-def letter_issue(*, referral: Referral, user, kind: str = "", decision: Decision | None = None) -> Letter:
+def letter_issue(
+    *,
+    referral: Referral,
+    user,
+    kind: str = "",
+    decision: Decision | None = None,
+    about: str = "",
+    addressees: list[Addressee] | None = None,
+) -> Letter:
     """Issue the first version of a letter: a decision's outcome (its kind follows from the decision),
-    a defence summary or a transfer summary."""
+    a defence summary or a transfer summary.
+
+    It goes to the case's letter recipients, or to `addressees` where the caller names them (the defence
+    solicitor of one set of proceedings, told apart by `about`); either way never to an unsafe address.
+    """
     if decision is not None:
         kind = letter_kind_for(decision)
     with transaction.atomic():
@@ -244,24 +268,39 @@ def letter_issue(*, referral: Referral, user, kind: str = "", decision: Decision
         if decision is not None:
             decision = Decision.objects.get(pk=decision.pk)
         _check_can_have_letter(referral, kind, decision)
-        if Letter.objects.filter(referral=referral, kind=kind, decision=decision).exists():
+        if Letter.objects.filter(referral=referral, kind=kind, decision=decision, about=about).exists():
             raise DecisionError(ALREADY_ISSUED)
-        return _new_letter(referral, kind, decision, user, version=1)
+        return _new_letter(referral, kind, decision, user, version=1, about=about, addressees=addressees)
 
 
-def letter_correct(*, letter: Letter, user, reason: str) -> Letter:
-    """A new version of a letter, from the case as it stands now; the earlier versions stay."""
+def letter_correct(*, letter: Letter, user, reason: str, addressees: list[Addressee] | None = None) -> Letter:
+    """A new version of a letter, from the case as it stands now; the earlier versions stay.
+
+    It goes to `addressees` where given; else a letter its issuer addressed (one with `about`) to the
+    same people as before, and any other to the case's letter recipients as they are now.
+    """
     if not reason.strip():
         raise DecisionError(CORRECTION_REASON_REQUIRED)
     with transaction.atomic():
         referral = Referral.objects.select_for_update(of=("self",)).get(pk=letter.referral_id)
         _require_coordinator(user, referral)
-        versions = Letter.objects.filter(referral=referral, kind=letter.kind, decision=letter.decision_id)
+        versions = Letter.objects.filter(
+            referral=referral, kind=letter.kind, decision=letter.decision_id, about=letter.about
+        )
         latest = versions.aggregate(latest=Max("version"))["latest"]
         if letter.version != latest:
             raise DecisionError(NOT_LATEST)
+        if addressees is None and letter.about:
+            addressees = [Addressee(**each) for each in letter.addressees]
         return _new_letter(
-            referral, letter.kind, letter.decision, user, version=latest + 1, correction_reason=reason.strip()
+            referral,
+            letter.kind,
+            letter.decision,
+            user,
+            version=latest + 1,
+            about=letter.about,
+            addressees=addressees,
+            correction_reason=reason.strip(),
         )
 
 

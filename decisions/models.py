@@ -440,6 +440,9 @@ class Letter(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="letters")
     kind = models.CharField(max_length=30, choices=LetterKind.choices)
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="letters")
+    # Tells apart letters of one kind on one case that are not about a decision: a decision summary for
+    # each set of criminal proceedings (safeguarding.CourtProceeding.letter_key).
+    about = models.CharField(max_length=60, blank=True)
     version = models.PositiveSmallIntegerField(default=1)
     correction_reason = models.TextField(blank=True, help_text="Why this version replaces the one before")
     # Recipients and addresses as they stood when the letter was issued: a later change makes a new version.
@@ -458,7 +461,7 @@ class Letter(models.Model):
         ordering = ["referral", "kind", "version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["referral", "kind", "decision", "version"],
+                fields=["referral", "kind", "decision", "about", "version"],
                 name="letter_one_per_version",
                 nulls_distinct=False,
             ),
@@ -480,7 +483,8 @@ class Letter(models.Model):
     def filename(self) -> str:
         # A case can have several letters of one kind (two reconsiderations): the decision's date tells them apart.
         decided = f"-{self.decision.decided_on:%Y-%m-%d}" if self.decision_id else ""
-        return f"{self.referral.reference}-{self.kind.replace('_', '-')}{decided}-v{self.version}.pdf"
+        about = f"-{self.about}" if self.about else ""
+        return f"{self.referral.reference}-{self.kind.replace('_', '-')}{decided}{about}-v{self.version}.pdf"
 
 
 class LetterExportStatus(models.TextChoices):

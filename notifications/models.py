@@ -22,6 +22,8 @@ class Kind(models.TextChoices):
     DECISION_SIGNED = "decision_signed", "Decision signed off"
     LETTER_READY = "letter_ready", "Letter ready"
     CLOCK = "clock", "The 45-day clock"
+    HEALTH_RESPONSE_RECEIVED = "health_response_received", "Health information received"
+    HEALTH_REQUEST_OVERDUE = "health_request_overdue", "Health information request overdue"
 
 
 class EmailState(models.TextChoices):

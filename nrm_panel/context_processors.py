@@ -4,7 +4,7 @@ from django.utils.functional import SimpleLazyObject
 
 from notifications.selectors import unread_count
 from nrm_panel.models import Role
-from nrm_panel.permissions import MEETING_ROLES, active_memberships
+from nrm_panel.permissions import MEETING_ROLES, active_memberships, health_panel_ids
 
 
 def navigation(request):
@@ -16,6 +16,7 @@ def navigation(request):
         "user_roles": roles,
         "is_referrer_only": roles == {Role.REFERRER},
         "sits_on_meetings": bool(roles & MEETING_ROLES),
+        "reads_health_detail": bool(health_panel_ids(user)) if memberships else False,
         "oversees_clock": bool(roles & {Role.COORDINATOR, Role.CHAIR}),
         "administered_panels": [m.panel for m in memberships if m.role == Role.ADMINISTRATOR],
         # Counted only on pages that show it (the header of a signed-in page).

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from nrm_panel.models import Membership, Role
+from nrm_panel.models import AgencyKind, Membership, Role
 
 # Roles that read every submitted case of their panel.
 CASE_READER_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR, Role.PANEL_MEMBER, Role.DESIGNATED_NURSE, Role.AUDITOR})
@@ -51,3 +51,14 @@ def roles_on(user, panel_id: int) -> set[str]:
 def scope_to_panels(queryset: QuerySet, user, roles: Iterable[str], *, panel_field: str = "panel") -> QuerySet:
     """Limit any queryset to rows of the panels where the user holds one of `roles`."""
     return queryset.filter(**{f"{panel_field}__in": panel_ids_for(user, roles)})
+
+
+def health_panel_ids(user) -> set[int]:
+    """The panels where the user holds a health role: designated nurse or doctor, or a panel member for a
+    health agency. Only they read health detail: what was asked of a health provider and what it answered."""
+    return {
+        m.panel_id
+        for m in active_memberships(user)
+        if m.role == Role.DESIGNATED_NURSE
+        or (m.role == Role.PANEL_MEMBER and m.agency is not None and m.agency.kind == AgencyKind.HEALTH)
+    }

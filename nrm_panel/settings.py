@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "referrals",
     "decisions",
     "notifications",
+    "safeguarding",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +149,8 @@ WHITENOISE_USE_FINDERS = DEBUG or IS_TEST
 # checks the user may see the case (referrals.views.attachment_download).
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "uploads"))
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# How long a health provider's link to answer a request works (it works once, and chasing replaces it).
+HEALTH_PROVIDER_LINK_DAYS = env.int("HEALTH_PROVIDER_LINK_DAYS", default=14)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -159,6 +162,13 @@ CRISPY_TEMPLATE_PACK = "gds"
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL.replace("unix://", "redis+socket://", 1) if REDIS_URL.startswith("unix://") else REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# The cache is the same Redis: rate limits (on health providers' links) count across every web process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "nrm"}
+}
+# Behind a proxy, the request header that holds the caller's address (for example HTTP_X_FORWARDED_FOR,
+# if the proxy sets it and nothing else can): the rate limits count per address.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -176,6 +186,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     "letters-pending": {"task": "decisions.tasks.letters_pending", "schedule": 60, "options": {"expires": 55}},
     # The 45-day clock's thresholds: idempotent, so hourly rather than daily catches "due tomorrow" early.
     "clock-sweep-all": {"task": "decisions.tasks.clock_sweep_all", "schedule": 60 * 60},
+    # Health providers' links (an outbox too), and reminders of requests past their due date.
+    "health-provider-emails-send": {
+        "task": "safeguarding.tasks.provider_emails_send",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
+    "health-requests-remind-overdue": {"task": "safeguarding.tasks.health_requests_remind_overdue", "schedule": 3600},
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

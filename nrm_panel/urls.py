@@ -27,6 +27,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("", include("decisions.urls")),
     path("notifications/", include("notifications.urls")),
+    path("", include("safeguarding.urls")),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
 ]
