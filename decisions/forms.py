@@ -311,11 +311,14 @@ class LetterSelectionForm(forms.Form):
 
 
 class LetterIssueForm(forms.Form):
-    """A decision's letter (named by the decision) or a case's summary letter (named by its kind)."""
+    """A decision's letter (named by the decision) or the case's transfer summary (named by its kind).
+
+    The decision summary for the defence is issued from the criminal proceedings it is for, to their defence
+    solicitor (`safeguarding.services.court`), never from here.
+    """
 
     kind = forms.ChoiceField(
-        choices=[(kind.value, kind.label) for kind in (LetterKind.DEFENCE_SUMMARY, LetterKind.TRANSFER_SUMMARY)],
-        required=False,
+        choices=[(LetterKind.TRANSFER_SUMMARY.value, LetterKind.TRANSFER_SUMMARY.label)], required=False
     )
     decision = forms.ModelChoiceField(queryset=None, to_field_name="public_id", required=False)
 

@@ -21,7 +21,9 @@ ADDRESSEE_ROLES = ("First responder", "Legal representative", "Defence solicitor
 # Tagged PDF/UA-1: WeasyPrint writes the structure tree, /MarkInfo, the document's language and its title.
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
-NO_ADDRESSEE = "A letter needs an addressee: the first responder, the child's legal representative or defence solicitor."
+NO_ADDRESSEE = (
+    "A letter needs an addressee: the first responder, the child's legal representative or defence solicitor."
+)
 WRONG_ADDRESSEE = (
     "A letter goes only to the first responder, the legal representative or the defence solicitor, not to {role}."
 )

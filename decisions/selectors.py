@@ -292,8 +292,8 @@ def letter_for(user, public_id) -> Letter:
 
 def latest_letters(letters: QuerySet[Letter]) -> QuerySet[Letter]:
     """Only the latest version of each letter (DISTINCT ON counts a missing decision as one value)."""
-    latest = letters.order_by("referral_id", "kind", "decision_id", "-version").distinct(
-        "referral_id", "kind", "decision_id"
+    latest = letters.order_by("referral_id", "kind", "decision_id", "about", "-version").distinct(
+        "referral_id", "kind", "decision_id", "about"
     )
     return letters.filter(pk__in=Subquery(latest.values("pk")))
 
@@ -312,7 +312,9 @@ def letter_list(user, *, meeting: PanelMeeting | None = None, kind: str = "", st
 
 def letter_versions(letter: Letter) -> QuerySet[Letter]:
     return (
-        Letter.objects.filter(referral_id=letter.referral_id, kind=letter.kind, decision=letter.decision_id)
+        Letter.objects.filter(
+            referral_id=letter.referral_id, kind=letter.kind, decision=letter.decision_id, about=letter.about
+        )
         .order_by("-version")
         .select_related("requested_by")
     )

@@ -10,6 +10,7 @@ refusal next to what was typed, with a 4xx.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,28 @@ COORDINATOR_ONLY = {Role.COORDINATOR}
 PROCEEDING_FIELDS = court.PROCEEDING_FIELDS
 
 
+def _save_form(request, form, save):
+    """`decisions.view_helpers.save_form`, with a refusal about one answer moved next to that answer (save_form
+    puts every refusal at the top of the form)."""
+    refusal = {}
+
+    def run(data):
+        try:
+            return save(data)
+        except court.AnswerRefused as error:
+            refusal["about"] = error.about
+            raise
+
+    saved, result, status = save_form(request, form, run)
+    about = refusal.get("about")
+    if about in form.fields:
+        message = form.errors[NON_FIELD_ERRORS].pop()
+        if not form.errors[NON_FIELD_ERRORS]:
+            del form.errors[NON_FIELD_ERRORS]
+        form.add_error(about, message)
+    return saved, result, status
+
+
 def _proceeding_to_write(request, public_id):
     proceeding = selectors.proceeding_for(request.user, public_id)
     require_role(request.user, proceeding.referral.panel_id, COORDINATOR_ONLY)
@@ -38,9 +61,7 @@ def _default_recipient(proceeding) -> str:
 def _sent_form(request, proceeding, data=None) -> LetterSentForm:
     return LetterSentForm(
         data,
-        letters=selectors.visible_letters(request.user).filter(
-            referral_id=proceeding.referral_id, kind=court.LetterKind.DEFENCE_SUMMARY, about=proceeding.letter_key
-        ),
+        letters=selectors.proceeding_letters(request.user, proceeding),
         default_recipient=_default_recipient(proceeding),
         initial={"sent_on": timezone.localdate()},
     )
@@ -53,8 +74,9 @@ def _page(request, proceeding, *, status: int = 200, **bound):
     if context["is_coordinator"]:
         context["hearing_form"] = bound.get("hearing_form") or HearingForm()
         context["issue_form"] = bound.get("issue_form") or forms.Form()
-        if context["letters"]:
-            context["sent_form"] = bound.get("sent_form") or _sent_form(request, proceeding)
+        context["sent_form"] = bound.get("sent_form") or (
+            _sent_form(request, proceeding) if context["letters"] else None
+        )
     context["refused_form"] = next((form for form in bound.values() if form.errors), None)
     return render(request, "safeguarding/proceeding_detail.html", context, status=status)
 
@@ -77,7 +99,7 @@ def proceeding_create(request, referral_id):
     referral = selectors.panel_case_for(request.user, referral_id)
     require_role(request.user, referral.panel_id, COORDINATOR_ONLY)
     form = ProceedingForm(request.POST if request.method == "POST" else None, button="Save the proceedings")
-    saved, proceeding, status = save_form(
+    saved, proceeding, status = _save_form(
         request,
         form,
         lambda data: court.proceeding_record(
@@ -112,7 +134,7 @@ def proceeding_change(request, public_id):
     initial = {name: getattr(proceeding, name) for name in PROCEEDING_FIELDS}
     initial["version"] = court.proceeding_version(proceeding)
     form = ProceedingForm(request.POST if request.method == "POST" else None, initial=initial, button="Save changes")
-    saved, _, status = save_form(
+    saved, _, status = _save_form(
         request,
         form,
         lambda data: court.proceeding_update(
@@ -143,7 +165,7 @@ def proceeding_change(request, public_id):
 def hearing_add(request, public_id):
     proceeding = _proceeding_to_write(request, public_id)
     form = HearingForm(request.POST)
-    saved, hearing, status = save_form(
+    saved, hearing, status = _save_form(
         request,
         form,
         lambda data: court.hearing_add(
@@ -177,7 +199,7 @@ def hearing_remove(request, public_id, hearing_id):
 def defence_summary_issue(request, public_id):
     proceeding = _proceeding_to_write(request, public_id)
     form = forms.Form(request.POST)
-    saved, _, status = save_form(
+    saved, _, status = _save_form(
         request, form, lambda data: court.defence_summary_issue(proceeding=proceeding, user=request.user)
     )
     if saved:
@@ -195,14 +217,15 @@ def defence_summary_issue(request, public_id):
 def defence_summary_correct(request, public_id):
     proceeding = _proceeding_to_write(request, public_id)
     form = DefenceSummaryCorrectForm(request.POST if request.method == "POST" else None)
-    saved, letter, status = save_form(
+    saved, letter, status = _save_form(
         request,
         form,
         lambda data: court.defence_summary_correct(proceeding=proceeding, user=request.user, reason=data["reason"]),
     )
     if saved:
         messages.success(
-            request, f"Version {letter.version} is being prepared for {proceeding.solicitor_name}. Earlier versions stay."
+            request,
+            f"Version {letter.version} is being prepared for {proceeding.solicitor_name}. Earlier versions stay.",
         )
         return redirect(reverse("safeguarding:proceeding", args=[proceeding.public_id]) + "#defence-letter")
     address = ", ".join(line.strip() for line in proceeding.solicitor_address.splitlines() if line.strip())
@@ -224,7 +247,7 @@ def defence_summary_correct(request, public_id):
 def letter_sent_record(request, public_id):
     proceeding = _proceeding_to_write(request, public_id)
     form = _sent_form(request, proceeding, request.POST)
-    saved, sent, status = save_form(
+    saved, sent, status = _save_form(
         request,
         form,
         lambda data: court.letter_sent_record(

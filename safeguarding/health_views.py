@@ -2,6 +2,7 @@
 and members for a health agency); only a designated nurse or doctor changes them."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +17,7 @@ from safeguarding.services import health
 from safeguarding.services.health import NURSE_ONLY
 
 
+@login_required
 def request_list(request):
     if not health_panel_ids(request.user):
         raise PermissionDenied
@@ -27,6 +29,7 @@ def request_list(request):
     )
 
 
+@login_required
 def request_create(request, referral_id):
     referral = selectors.panel_case_for(request.user, referral_id)
     require_role(request.user, referral.panel_id, NURSE_ONLY)
@@ -51,11 +54,15 @@ def _form_page(request, form, status, *, title, back, caption="Health informatio
     )
 
 
+@login_required
 def request_detail(request, public_id):
     health_request = selectors.health_request_for(request.user, public_id)
-    return render(request, "safeguarding/health_request.html", selectors.health_request_page(request.user, health_request))
+    return render(
+        request, "safeguarding/health_request.html", selectors.health_request_page(request.user, health_request)
+    )
 
 
+@login_required
 def request_change(request, public_id):
     health_request = _nurse_request(request, public_id)
     initial = {name: getattr(health_request, name) for name in health.REQUEST_FIELDS}
@@ -81,6 +88,7 @@ def _page(public_id) -> str:
     return reverse("safeguarding:health_request", args=[public_id])
 
 
+@login_required
 def request_send(request, public_id):
     health_request = _nurse_request(request, public_id)
     if request.method != "POST":
@@ -93,6 +101,7 @@ def request_send(request, public_id):
     )
 
 
+@login_required
 def request_chase(request, public_id):
     health_request = _nurse_request(request, public_id)
     form = ChaseForm(request.POST if request.method == "POST" else None)
@@ -115,6 +124,7 @@ def request_chase(request, public_id):
     )
 
 
+@login_required
 def response_record(request, public_id):
     health_request = _nurse_request(request, public_id)
     form = HealthResponseForm(
@@ -144,6 +154,7 @@ def response_record(request, public_id):
     )
 
 
+@login_required
 def request_withdraw(request, public_id):
     health_request = _nurse_request(request, public_id)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
@@ -158,6 +169,7 @@ def request_withdraw(request, public_id):
     return _form_page(request, form, status, title="Withdraw the request", back=_page(public_id))
 
 
+@login_required
 def document_download(request, public_id, document_id):
     health_request = selectors.health_request_for(request.user, public_id)
     document = get_object_or_404(health_request.documents, public_id=document_id)

@@ -1,7 +1,8 @@
 """The health provider's page, reached with no account through the signed link emailed to them.
 
-The token in the address is the only key, so these pages tell nobody it through a Referer header, are
-never cached or indexed, and are rate-limited per address and per request: guessing is pointless
+The token in the address is the only key, so these pages never send it to another site in a Referer
+header (same-origin: "no-referrer" would make browsers send the form with Origin null, which Django's
+CSRF check refuses), are never cached or indexed, and are rate-limited per address and per request: guessing is pointless
 (tokens are signed), and this keeps a leaked link from being hammered.
 """
 
@@ -77,7 +78,7 @@ def _refused(request, refused: health.LinkRefused):
 
 def _page(request, template, context, *, status):
     response = render(request, template, context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

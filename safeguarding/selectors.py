@@ -164,17 +164,18 @@ def _defence_summaries(user, referral: Referral) -> QuerySet[Letter]:
     return visible_letters(user).filter(referral=referral, kind=LetterKind.DEFENCE_SUMMARY)
 
 
+def proceeding_letters(user, proceeding: CourtProceeding) -> QuerySet[Letter]:
+    """Every version of the proceedings' decision summary letter the user may read, the latest first."""
+    return _defence_summaries(user, proceeding.referral).filter(about=proceeding.letter_key).order_by("-version")
+
+
 def proceeding_page(user, proceeding: CourtProceeding, *, today: datetime.date) -> dict:
     """Everything the proceedings' page shows, in a fixed number of queries whatever the number of hearings,
     letters and records of sending."""
     panel_id = proceeding.referral.panel_id
     hearings = list(proceeding.hearings.all())
     is_letter_reader = has_role(user, panel_id, LETTER_READER_ROLES)
-    letters = (
-        list(_defence_summaries(user, proceeding.referral).filter(about=proceeding.letter_key).order_by("-version"))
-        if is_letter_reader
-        else []
-    )
+    letters = list(proceeding_letters(user, proceeding)) if is_letter_reader else []
     return {
         "proceeding": proceeding,
         "referral": proceeding.referral,

@@ -63,7 +63,11 @@ def case_decisions(context, referral):
 
 
 def _case_letters(referral, decisions) -> list[tuple[str, object, dict]]:
-    """For each letter the case can have: what it is, its latest version (or None), the fields that issue it."""
+    """For each letter the case can have: what it is, its latest version (or None), the fields that issue it.
+
+    Not the decision summary for the defence: each set of criminal proceedings issues its own, to its defence
+    solicitor (the safeguarding part of the case page).
+    """
     letters = selectors.case_letters(referral)
     by_decision = {letter.decision_id: letter for letter in letters if letter.decision_id}
     by_kind = {letter.kind: letter for letter in letters if not letter.decision_id}
@@ -76,14 +80,6 @@ def _case_letters(referral, decisions) -> list[tuple[str, object, dict]]:
         for decision in decisions
         if decision.is_signed_off and decision.outcome != Outcome.DEFERRED
     ]
-    if rows:
-        rows.append(
-            (
-                LetterKind.DEFENCE_SUMMARY.label,
-                by_kind.get(LetterKind.DEFENCE_SUMMARY),
-                {"kind": LetterKind.DEFENCE_SUMMARY},
-            )
-        )
     if referral.state == State.TRANSFERRED:
         rows.append(
             (

@@ -26,6 +26,7 @@ DEFENCE_SOLICITOR = "Defence solicitor"
 
 # Messages are constants so that forms and tests name them.
 REQUIRED = "Enter the {label}."
+TOO_LONG = "The {label} must be {limit} characters or fewer."
 STATUS_UNKNOWN = "Choose whether the proceedings are ongoing, concluded or discontinued."
 METHOD_UNKNOWN = "Choose how the letter was sent."
 OUTCOME_REQUIRED = "Enter the outcome: proceedings that are concluded or discontinued say how they ended."
@@ -46,6 +47,16 @@ LETTER_NOT_READY = "Version {version} is not ready to send yet: record it as sen
 SENT_IN_FUTURE = "The date sent cannot be in the future."
 SENT_BEFORE_ISSUED = "The date sent cannot be before version {version} was issued, on {date:%-d %B %Y}."
 SENT_ALREADY_RECORDED = "That version is already recorded as sent to {recipient} on that date, that way."
+
+
+class AnswerRefused(SafeguardingError):
+    """A rule about one answer (`about` names the argument, as the form names its field), so that the page
+    shows the message next to that answer."""
+
+    def __init__(self, message: str, *, about: str):
+        super().__init__(message)
+        self.about = about
+
 
 PROCEEDING_FIELDS = (
     "charge",
@@ -84,22 +95,29 @@ REQUIRED_FIELDS = {
 }
 
 
+def _check_lengths(record) -> None:
+    """What the database holds at most, said as the forms say it (a caller other than a form gets the same)."""
+    for field in record._meta.concrete_fields:
+        value = getattr(record, field.attname)
+        if field.max_length and isinstance(value, str) and len(value) > field.max_length:
+            raise AnswerRefused(TOO_LONG.format(label=field.verbose_name, limit=field.max_length), about=field.name)
+
+
 def _check(proceeding: CourtProceeding) -> None:
+    _check_lengths(proceeding)
     for name, label in REQUIRED_FIELDS.items():
         if not getattr(proceeding, name):
-            raise SafeguardingError(REQUIRED.format(label=label))
+            raise AnswerRefused(REQUIRED.format(label=label), about=name)
     if proceeding.status not in ProceedingStatus.values:
-        raise SafeguardingError(STATUS_UNKNOWN)
+        raise AnswerRefused(STATUS_UNKNOWN, about="status")
     if proceeding.status in ENDED and not proceeding.outcome:
-        raise SafeguardingError(OUTCOME_REQUIRED)
+        raise AnswerRefused(OUTCOME_REQUIRED, about="outcome")
 
 
 def _locked(proceeding: CourtProceeding) -> CourtProceeding:
     """The proceeding, locked until the transaction ends, with its case: one change at a time."""
     return (
-        CourtProceeding.objects.select_for_update(of=("self",))
-        .select_related("referral__panel")
-        .get(pk=proceeding.pk)
+        CourtProceeding.objects.select_for_update(of=("self",)).select_related("referral__panel").get(pk=proceeding.pk)
     )
 
 
@@ -155,13 +173,14 @@ def hearing_add(*, proceeding: CourtProceeding, user, date: datetime.date, purpo
     """A hearing, past or to come: a first appearance, a plea hearing, the trial, sentencing…"""
     purpose = purpose.strip()
     if not purpose:
-        raise SafeguardingError(REQUIRED.format(label="purpose of the hearing"))
+        raise AnswerRefused(REQUIRED.format(label="purpose of the hearing"), about="purpose")
     with transaction.atomic():
         proceeding = _locked(proceeding)
         _require_writer(proceeding, user)
         if proceeding.hearings.filter(date=date, purpose__iexact=purpose).exists():
-            raise SafeguardingError(HEARING_ALREADY_RECORDED)
+            raise AnswerRefused(HEARING_ALREADY_RECORDED, about="date")
         hearing = Hearing(proceeding=proceeding, date=date, purpose=purpose)
+        _check_lengths(hearing)
         _save(hearing, "Hearing added")
     return hearing
 
@@ -171,7 +190,9 @@ def hearing_remove(*, hearing: Hearing, user) -> None:
     with transaction.atomic():
         proceeding = _locked(hearing.proceeding)
         _require_writer(proceeding, user)
-        hearing = Hearing.objects.get(pk=hearing.pk, proceeding=proceeding)
+        hearing = Hearing.objects.filter(pk=hearing.pk, proceeding=proceeding).first()
+        if hearing is None:  # removed meanwhile (a second click): nothing left to do
+            return
         hearing._change_reason = "Hearing removed"
         hearing.delete()
 
@@ -258,25 +279,25 @@ def letter_sent_record(
 ) -> LetterSent:
     """Record that a version of the proceedings' letter went to someone: by default the defence solicitor."""
     today = today or timezone.localdate()
-    if method not in SendMethod.values:
-        raise SafeguardingError(METHOD_UNKNOWN)
     with transaction.atomic():
         proceeding = _locked(proceeding)
         _require_writer(proceeding, user)
+        if method not in SendMethod.values:
+            raise AnswerRefused(METHOD_UNKNOWN, about="method")
         letter = Letter.objects.get(pk=letter.pk)
         if (
             letter.referral_id != proceeding.referral_id
             or letter.kind != LetterKind.DEFENCE_SUMMARY
             or letter.about != proceeding.letter_key
         ):
-            raise SafeguardingError(NOT_THIS_PROCEEDINGS_LETTER)
+            raise AnswerRefused(NOT_THIS_PROCEEDINGS_LETTER, about="letter")
         if letter.status != LetterStatus.READY:
-            raise SafeguardingError(LETTER_NOT_READY.format(version=letter.version))
+            raise AnswerRefused(LETTER_NOT_READY.format(version=letter.version), about="letter")
         if sent_on > today:
-            raise SafeguardingError(SENT_IN_FUTURE)
+            raise AnswerRefused(SENT_IN_FUTURE, about="sent_on")
         issued_on = timezone.localdate(letter.requested_at)
         if sent_on < issued_on:
-            raise SafeguardingError(SENT_BEFORE_ISSUED.format(version=letter.version, date=issued_on))
+            raise AnswerRefused(SENT_BEFORE_ISSUED.format(version=letter.version, date=issued_on), about="sent_on")
         recipient = recipient.strip() or f"{proceeding.solicitor_name}, {proceeding.solicitor_firm}"
         if proceeding.letters_sent.filter(
             letter=letter, recipient__iexact=recipient, sent_on=sent_on, method=method
@@ -290,5 +311,6 @@ def letter_sent_record(
             method=method,
             recorded_by=user,
         )
+        _check_lengths(sent)
         _save(sent, f"Version {letter.version} recorded as sent to {recipient}")
     return sent

@@ -83,8 +83,8 @@ def _save(record, reason: str) -> None:
 
 
 def _locked(request: HealthInformationRequest) -> HealthInformationRequest:
-    return HealthInformationRequest.objects.select_for_update(of=("self",)).select_related("referral").get(
-        pk=request.pk
+    return (
+        HealthInformationRequest.objects.select_for_update(of=("self",)).select_related("referral").get(pk=request.pk)
     )
 
 

@@ -75,8 +75,10 @@ def _check_version(instance, version: int | None) -> None:
         raise StaleRecord(STALE)
 
 
-def _save(instance, reason: str) -> None:
+def _save(instance, reason: str, user) -> None:
+    # Who, as well as why: the history names the person even when the service runs outside a request.
     instance._change_reason = reason
+    instance._history_user = user
     instance.save()
 
 
@@ -208,7 +210,7 @@ def support_referral_record(
         reason = f"{support.get_kind_display()} referral recorded"
         if outcome != SupportOutcome.AWAITING:
             reason += f": {support.get_outcome_display().lower()}"
-        _save(support, reason)
+        _save(support, reason, user)
     return support
 
 
@@ -264,7 +266,7 @@ def support_referral_update(
         reason = f"{support.get_kind_display()} referral changed"
         if outcome_changed:
             reason += f": {support.get_outcome_display().lower()}"
-        _save(support, reason)
+        _save(support, reason, user)
     return support
 
 
@@ -307,7 +309,7 @@ def action_record(
         safeguarding_action = SafeguardingAction(
             referral=referral, action=action.strip(), owner=owner.strip(), due_on=due_on, recorded_by=user
         )
-        _save(safeguarding_action, f"Safeguarding action recorded, due {_day(due_on)}")
+        _save(safeguarding_action, f"Safeguarding action recorded, due {_day(due_on)}", user)
     return safeguarding_action
 
 
@@ -340,7 +342,7 @@ def action_update(
         if due_on != current.due_on:
             reason += f": now due {_day(due_on)}"
         current.action, current.owner, current.due_on = action.strip(), owner.strip(), due_on
-        _save(current, reason)
+        _save(current, reason, user)
     return current
 
 
@@ -364,7 +366,7 @@ def action_done(
             raise StaleRecord(ALREADY_DONE.format(date=_day(current.done_on)))
         _raise_first(action_done_problems(referral=current.referral, done_on=done_on, today=today))
         current.done_on, current.done_note = done_on, done_note.strip()
-        _save(current, f"Safeguarding action done on {_day(done_on)}")
+        _save(current, f"Safeguarding action done on {_day(done_on)}", user)
     return current
 
 
@@ -380,7 +382,7 @@ def action_reopen(*, safeguarding_action: SafeguardingAction, user, reason: str)
         if not reason.strip():
             raise SafeguardingError(REOPEN_REASON_REQUIRED)
         current.done_on, current.done_note = None, ""
-        _save(current, f"Safeguarding action reopened: {reason.strip()}")
+        _save(current, f"Safeguarding action reopened: {reason.strip()}", user)
     return current
 
 
@@ -439,5 +441,5 @@ def transition_plan_save(
         reason = "Transition plan changed" if current else "Transition plan recorded"
         if adult_services_referred_on is not None and not was_referred:
             reason += f": referred to adult services on {_day(adult_services_referred_on)}"
-        _save(transition_plan, reason)
+        _save(transition_plan, reason, user)
     return transition_plan

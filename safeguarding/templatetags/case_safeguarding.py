@@ -18,4 +18,10 @@ def case_safeguarding(context, referral):
     roles = roles_on(user, referral.panel_id)
     if referral.state == State.DRAFT or not roles & CASE_READER_ROLES:
         return {"shown": False}
-    return {"shown": True, "referral": referral, "health": selectors.case_health(user, referral)}
+    return {
+        "shown": True,
+        "referral": referral,
+        "health": selectors.case_health(user, referral),
+        "support": selectors.case_support(user, referral),
+        "court": selectors.case_court(user, referral),
+    }

@@ -315,6 +315,8 @@ def test_an_unfinished_export_page_refreshes_itself(sitting, decided, login):
         ({"decision": "not-a-uuid"}, "is not a valid UUID"),
         ({"decision": "00000000-0000-0000-0000-000000000000"}, "not on this case"),
         ({"kind": "love_letter"}, "Choose a kind of letter"),
+        # The defence summary is issued from the criminal proceedings, to their defence solicitor.
+        ({"kind": "defence_summary"}, "Choose a kind of letter"),
         ({"kind": "transfer_summary"}, "transferred"),
     ],
 )
@@ -358,7 +360,8 @@ def test_people_who_do_not_issue_letters_cannot(sitting, decided, login):
         client = login(person)
         assert client.get(reverse("decisions:letter", args=[letter.public_id])).status_code == expected_read
         response = client.post(
-            reverse("decisions:case_letter_issue", args=[decided.referral.public_id]), {"kind": "defence_summary"}
+            reverse("decisions:case_letter_issue", args=[decided.referral.public_id]),
+            {"decision": decided.decisions.get(kind="cg").public_id},
         )
         assert response.status_code in (403, 404)
     assert Letter.objects.count() == 1

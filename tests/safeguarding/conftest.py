@@ -9,7 +9,9 @@ from django.utils import timezone
 from nrm_panel.models import AgencyKind, Role
 from safeguarding.models import LegalBasis, ProviderKind
 from safeguarding.services import health
+from tests.decisions.conftest import sitting, steps  # noqa: F401  (for the court proceedings tests)
 from tests.factories import AgencyFactory, RgPendingReferralFactory, member
+from tests.safeguarding.court_helpers import court_world, decided, proceeding  # noqa: F401
 
 
 @pytest.fixture

@@ -26,7 +26,12 @@ def pdf(name="gp-summary.pdf", content=PDF):
 
 
 def test_only_a_designated_nurse_of_the_panel_drafts_a_request(case, people, health_member, other_panel):
-    for person in (people[Role.COORDINATOR], people[Role.CHAIR], health_member, member(other_panel, Role.DESIGNATED_NURSE)):
+    for person in (
+        people[Role.COORDINATOR],
+        people[Role.CHAIR],
+        health_member,
+        member(other_panel, Role.DESIGNATED_NURSE),
+    ):
         with pytest.raises(NotAllowed):
             health.health_request_create(referral=case, user=person, **request_fields())
     assert not case.health_requests.exists()
