@@ -170,19 +170,31 @@ def letter_addressees(referral: Referral) -> list[Addressee]:
     return addressees
 
 
+CHILDS_OWN = "childs_own"
+PLACE_OF_EXPLOITATION = "place_of_exploitation"
+
+
+def unsafe_address(referral: Referral, address: str) -> tuple[str, str] | None:
+    """Whether a letter may not go to `address`: (CHILDS_OWN or PLACE_OF_EXPLOITATION, what matches), or None."""
+    if referral.current_address.strip():
+        match = address_match(address, referral.current_address)
+        if match:
+            return CHILDS_OWN, match
+    for place in referral.exploitation_addresses.splitlines():
+        match = place.strip() and address_match(address, place)
+        if match:
+            return PLACE_OF_EXPLOITATION, match
+    return None
+
+
 def addresses_check(referral: Referral, addressees: list[Addressee]) -> None:
     """Refuse an addressee at the child's own address or at a place of exploitation."""
-    exploitation_addresses = [line for line in referral.exploitation_addresses.splitlines() if line.strip()]
     for addressee in addressees:
-        whose = f"{addressee.role.lower()}'s"
-        if referral.current_address.strip():
-            match = address_match(addressee.address, referral.current_address)
-            if match:
-                raise DecisionError(CHILDS_ADDRESS.format(whose=whose, match=match))
-        for place in exploitation_addresses:
-            match = address_match(addressee.address, place)
-            if match:
-                raise DecisionError(EXPLOITATION_ADDRESS.format(whose=whose, match=match))
+        unsafe = unsafe_address(referral, addressee.address)
+        if unsafe:
+            which, match = unsafe
+            message = CHILDS_ADDRESS if which == CHILDS_OWN else EXPLOITATION_ADDRESS
+            raise DecisionError(message.format(whose=f"{addressee.role.lower()}'s", match=match))
 
 
 # Issuing

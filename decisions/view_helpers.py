@@ -26,7 +26,8 @@ def error_status(error: Exception) -> int:
 def save_form(request, form, save) -> tuple[bool, object, int]:
     """For a POST of a valid form, run `save(cleaned_data)`: (saved, its result, the status to render with).
 
-    A refusal is put on the form, next to what the person typed, so nothing they wrote is lost.
+    A refusal is put on the form, next to what the person typed, so nothing they wrote is lost: next to the
+    answer it is about where the error names one (a `field` the form has), else at the top.
     """
     if request.method != "POST":
         return False, None, 200
@@ -35,7 +36,8 @@ def save_form(request, form, save) -> tuple[bool, object, int]:
     try:
         return True, save(form.cleaned_data), 200
     except (services.DecisionError, referral_services.ReferralError) as error:
-        form.add_error(None, str(error))
+        field = getattr(error, "field", None)
+        form.add_error(field if field in form.fields else None, str(error))
         return False, None, error_status(error)
 
 

@@ -10,7 +10,6 @@ refusal next to what was typed, with a 4xx.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,32 +19,10 @@ from decisions.view_helpers import post_service, require_role, save_form
 from nrm_panel.models import Role
 from safeguarding import selectors
 from safeguarding.forms import DefenceSummaryCorrectForm, HearingForm, LetterSentForm, ProceedingForm
-from safeguarding.services import court
+from safeguarding.services import court, history_version
 
 COORDINATOR_ONLY = {Role.COORDINATOR}
 PROCEEDING_FIELDS = court.PROCEEDING_FIELDS
-
-
-def _save_form(request, form, save):
-    """`decisions.view_helpers.save_form`, with a refusal about one answer moved next to that answer (save_form
-    puts every refusal at the top of the form)."""
-    refusal = {}
-
-    def run(data):
-        try:
-            return save(data)
-        except court.AnswerRefused as error:
-            refusal["about"] = error.about
-            raise
-
-    saved, result, status = save_form(request, form, run)
-    about = refusal.get("about")
-    if about in form.fields:
-        message = form.errors[NON_FIELD_ERRORS].pop()
-        if not form.errors[NON_FIELD_ERRORS]:
-            del form.errors[NON_FIELD_ERRORS]
-        form.add_error(about, message)
-    return saved, result, status
 
 
 def _proceeding_to_write(request, public_id):
@@ -99,7 +76,7 @@ def proceeding_create(request, referral_id):
     referral = selectors.panel_case_for(request.user, referral_id)
     require_role(request.user, referral.panel_id, COORDINATOR_ONLY)
     form = ProceedingForm(request.POST if request.method == "POST" else None, button="Save the proceedings")
-    saved, proceeding, status = _save_form(
+    saved, proceeding, status = save_form(
         request,
         form,
         lambda data: court.proceeding_record(
@@ -132,9 +109,9 @@ def proceeding_detail(request, public_id):
 def proceeding_change(request, public_id):
     proceeding = _proceeding_to_write(request, public_id)
     initial = {name: getattr(proceeding, name) for name in PROCEEDING_FIELDS}
-    initial["version"] = court.proceeding_version(proceeding)
+    initial["version"] = history_version(proceeding)
     form = ProceedingForm(request.POST if request.method == "POST" else None, initial=initial, button="Save changes")
-    saved, _, status = _save_form(
+    saved, _, status = save_form(
         request,
         form,
         lambda data: court.proceeding_update(
@@ -165,7 +142,7 @@ def proceeding_change(request, public_id):
 def hearing_add(request, public_id):
     proceeding = _proceeding_to_write(request, public_id)
     form = HearingForm(request.POST)
-    saved, hearing, status = _save_form(
+    saved, hearing, status = save_form(
         request,
         form,
         lambda data: court.hearing_add(
@@ -199,7 +176,7 @@ def hearing_remove(request, public_id, hearing_id):
 def defence_summary_issue(request, public_id):
     proceeding = _proceeding_to_write(request, public_id)
     form = forms.Form(request.POST)
-    saved, _, status = _save_form(
+    saved, _, status = save_form(
         request, form, lambda data: court.defence_summary_issue(proceeding=proceeding, user=request.user)
     )
     if saved:
@@ -217,7 +194,7 @@ def defence_summary_issue(request, public_id):
 def defence_summary_correct(request, public_id):
     proceeding = _proceeding_to_write(request, public_id)
     form = DefenceSummaryCorrectForm(request.POST if request.method == "POST" else None)
-    saved, letter, status = _save_form(
+    saved, letter, status = save_form(
         request,
         form,
         lambda data: court.defence_summary_correct(proceeding=proceeding, user=request.user, reason=data["reason"]),
@@ -247,7 +224,7 @@ def defence_summary_correct(request, public_id):
 def letter_sent_record(request, public_id):
     proceeding = _proceeding_to_write(request, public_id)
     form = _sent_form(request, proceeding, request.POST)
-    saved, sent, status = _save_form(
+    saved, sent, status = save_form(
         request,
         form,
         lambda data: court.letter_sent_record(

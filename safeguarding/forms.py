@@ -11,7 +11,7 @@ from django.utils import timezone
 from referrals.forms import GovukDateField, GovukFormMixin
 from referrals.services import ReferralError, validate_upload
 from safeguarding.models import LegalBasis, ProceedingStatus, ProviderKind, SendMethod, SupportKind, SupportOutcome
-from safeguarding.services import court, health, support
+from safeguarding.services import court, health, history_version, support
 
 
 def _helper(*fields) -> FormHelper:
@@ -441,7 +441,7 @@ class SupportReferralForm(RuleCheckedForm):
                 "contact_email",
                 "notes",
             )
-        } | {"version": support.history_version(support_referral)}
+        } | {"version": history_version(support_referral)}
 
 
 class SafeguardingActionForm(RuleCheckedForm):
@@ -573,5 +573,5 @@ class TransitionPlanForm(RuleCheckedForm):
             "adult_services_referred_on": transition_plan.adult_services_referred_on,
             "adult_services_team": transition_plan.adult_services_team,
             "adult_services_contact": transition_plan.adult_services_contact,
-            "version": support.history_version(transition_plan),
+            "version": history_version(transition_plan),
         }

@@ -1,9 +1,9 @@
 """The health provider's page, reached with no account through the signed link emailed to them.
 
 The token in the address is the only key, so these pages never send it to another site in a Referer
-header (same-origin: "no-referrer" would make browsers send the form with Origin null, which Django's
-CSRF check refuses), are never cached or indexed, and are rate-limited per address and per request: guessing is pointless
-(tokens are signed), and this keeps a leaked link from being hammered.
+header ("same-origin": "no-referrer" would make browsers post the form with Origin null, which Django's
+CSRF check refuses), are never cached or indexed, and are rate-limited per address and per request.
+Guessing is pointless (tokens are signed); the limit keeps a leaked link from being hammered.
 """
 
 from django.shortcuts import redirect, render

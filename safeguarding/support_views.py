@@ -27,7 +27,7 @@ from safeguarding.forms import (
     TransitionPlanForm,
 )
 from safeguarding.models import SupportKind
-from safeguarding.services import support
+from safeguarding.services import history_version, support
 from safeguarding.services.support import ACTION_WRITER_ROLES, SUPPORT_WRITER_ROLES, TRANSITION_WRITER_ROLES
 
 TURNING_18_PAGE_SIZE = 50
@@ -166,7 +166,7 @@ def action_change(request, public_id):
             "action": action.action,
             "owner": action.owner,
             "due_on": action.due_on,
-            "version": support.history_version(action),
+            "version": history_version(action),
         },
         button="Save changes",
         current_due_on=action.due_on,

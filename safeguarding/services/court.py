@@ -13,11 +13,17 @@ from django.utils import timezone
 
 from decisions import letters
 from decisions.models import Letter, LetterKind, LetterStatus
-from decisions.services import STALE, StaleRecord
 from nrm_panel.models import Role
 from referrals.models import Referral
 from safeguarding.models import CourtProceeding, Hearing, LetterSent, ProceedingStatus, SendMethod
-from safeguarding.services import SafeguardingError, require_open_case, require_role
+from safeguarding.services import (
+    AnswerRefused,
+    SafeguardingError,
+    check_version,
+    require_open_case,
+    require_role,
+    save_with_reason,
+)
 
 COORDINATOR_ONLY = {Role.COORDINATOR}
 # Proceedings that have ended say how.
@@ -49,15 +55,6 @@ SENT_BEFORE_ISSUED = "The date sent cannot be before version {version} was issue
 SENT_ALREADY_RECORDED = "That version is already recorded as sent to {recipient} on that date, that way."
 
 
-class AnswerRefused(SafeguardingError):
-    """A rule about one answer (`about` names the argument, as the form names its field), so that the page
-    shows the message next to that answer."""
-
-    def __init__(self, message: str, *, about: str):
-        super().__init__(message)
-        self.about = about
-
-
 PROCEEDING_FIELDS = (
     "charge",
     "court",
@@ -70,11 +67,6 @@ PROCEEDING_FIELDS = (
     "solicitor_email",
     "solicitor_phone",
 )
-
-
-def _save(record, reason: str) -> None:
-    record._change_reason = reason
-    record.save()
 
 
 def _tidy(fields: dict) -> dict:
@@ -100,18 +92,18 @@ def _check_lengths(record) -> None:
     for field in record._meta.concrete_fields:
         value = getattr(record, field.attname)
         if field.max_length and isinstance(value, str) and len(value) > field.max_length:
-            raise AnswerRefused(TOO_LONG.format(label=field.verbose_name, limit=field.max_length), about=field.name)
+            raise AnswerRefused(TOO_LONG.format(label=field.verbose_name, limit=field.max_length), field=field.name)
 
 
 def _check(proceeding: CourtProceeding) -> None:
     _check_lengths(proceeding)
     for name, label in REQUIRED_FIELDS.items():
         if not getattr(proceeding, name):
-            raise AnswerRefused(REQUIRED.format(label=label), about=name)
+            raise AnswerRefused(REQUIRED.format(label=label), field=name)
     if proceeding.status not in ProceedingStatus.values:
-        raise AnswerRefused(STATUS_UNKNOWN, about="status")
+        raise AnswerRefused(STATUS_UNKNOWN, field="status")
     if proceeding.status in ENDED and not proceeding.outcome:
-        raise AnswerRefused(OUTCOME_REQUIRED, about="outcome")
+        raise AnswerRefused(OUTCOME_REQUIRED, field="outcome")
 
 
 def _locked(proceeding: CourtProceeding) -> CourtProceeding:
@@ -126,12 +118,6 @@ def _require_writer(proceeding: CourtProceeding, user) -> None:
     require_open_case(proceeding.referral)
 
 
-def proceeding_version(proceeding: CourtProceeding) -> int | None:
-    """What a change form carries to tell whether someone else saved the proceeding meanwhile: its latest
-    history entry."""
-    return proceeding.history.order_by("-history_id").values_list("history_id", flat=True).first()
-
-
 # Proceedings
 
 
@@ -143,7 +129,7 @@ def proceeding_record(*, referral: Referral, user, **fields) -> CourtProceeding:
     require_open_case(referral)
     proceeding = CourtProceeding(referral=referral, recorded_by=user, **fields)
     _check(proceeding)
-    _save(proceeding, "Proceedings recorded")
+    save_with_reason(proceeding, "Proceedings recorded")
     return proceeding
 
 
@@ -154,15 +140,14 @@ def proceeding_update(*, proceeding: CourtProceeding, user, version: int | None 
     with transaction.atomic():
         proceeding = _locked(proceeding)
         _require_writer(proceeding, user)
-        if version is not None and version != proceeding_version(proceeding):
-            raise StaleRecord(STALE)
+        check_version(proceeding, version)
         changed = [name for name, value in changes.items() if getattr(proceeding, name) != value]
         for name in changed:
             setattr(proceeding, name, changes[name])
         _check(proceeding)
         if changed:
             labels = [str(CourtProceeding._meta.get_field(name).verbose_name) for name in changed]
-            _save(proceeding, f"Proceedings changed: {', '.join(labels)}")
+            save_with_reason(proceeding, f"Proceedings changed: {', '.join(labels)}")
     return proceeding
 
 
@@ -173,15 +158,15 @@ def hearing_add(*, proceeding: CourtProceeding, user, date: datetime.date, purpo
     """A hearing, past or to come: a first appearance, a plea hearing, the trial, sentencing…"""
     purpose = purpose.strip()
     if not purpose:
-        raise AnswerRefused(REQUIRED.format(label="purpose of the hearing"), about="purpose")
+        raise AnswerRefused(REQUIRED.format(label="purpose of the hearing"), field="purpose")
     with transaction.atomic():
         proceeding = _locked(proceeding)
         _require_writer(proceeding, user)
         if proceeding.hearings.filter(date=date, purpose__iexact=purpose).exists():
-            raise AnswerRefused(HEARING_ALREADY_RECORDED, about="date")
+            raise AnswerRefused(HEARING_ALREADY_RECORDED, field="date")
         hearing = Hearing(proceeding=proceeding, date=date, purpose=purpose)
         _check_lengths(hearing)
-        _save(hearing, "Hearing added")
+        save_with_reason(hearing, "Hearing added")
     return hearing
 
 
@@ -202,18 +187,13 @@ def hearing_remove(*, hearing: Hearing, user) -> None:
 
 def solicitor_address_problem(proceeding: CourtProceeding) -> str | None:
     """Why a letter cannot go to the solicitor's address (it matches the child's own address, or a place of
-    exploitation), or None. The same test as every letter's (`letters.addresses_check`), in words that say
-    where to fix it."""
-    referral = proceeding.referral
-    if referral.current_address.strip():
-        match = letters.address_match(proceeding.solicitor_address, referral.current_address)
-        if match:
-            return SOLICITOR_AT_CHILDS_ADDRESS.format(match=match)
-    for place in referral.exploitation_addresses.splitlines():
-        match = place.strip() and letters.address_match(proceeding.solicitor_address, place)
-        if match:
-            return SOLICITOR_AT_EXPLOITATION_ADDRESS.format(match=match)
-    return None
+    exploitation), or None: every letter's test, in words that say where to fix it."""
+    unsafe = letters.unsafe_address(proceeding.referral, proceeding.solicitor_address)
+    if unsafe is None:
+        return None
+    which, match = unsafe
+    message = SOLICITOR_AT_CHILDS_ADDRESS if which == letters.CHILDS_OWN else SOLICITOR_AT_EXPLOITATION_ADDRESS
+    return message.format(match=match)
 
 
 def _solicitor(proceeding: CourtProceeding) -> list[letters.Addressee]:
@@ -283,21 +263,21 @@ def letter_sent_record(
         proceeding = _locked(proceeding)
         _require_writer(proceeding, user)
         if method not in SendMethod.values:
-            raise AnswerRefused(METHOD_UNKNOWN, about="method")
+            raise AnswerRefused(METHOD_UNKNOWN, field="method")
         letter = Letter.objects.get(pk=letter.pk)
         if (
             letter.referral_id != proceeding.referral_id
             or letter.kind != LetterKind.DEFENCE_SUMMARY
             or letter.about != proceeding.letter_key
         ):
-            raise AnswerRefused(NOT_THIS_PROCEEDINGS_LETTER, about="letter")
+            raise AnswerRefused(NOT_THIS_PROCEEDINGS_LETTER, field="letter")
         if letter.status != LetterStatus.READY:
-            raise AnswerRefused(LETTER_NOT_READY.format(version=letter.version), about="letter")
+            raise AnswerRefused(LETTER_NOT_READY.format(version=letter.version), field="letter")
         if sent_on > today:
-            raise AnswerRefused(SENT_IN_FUTURE, about="sent_on")
+            raise AnswerRefused(SENT_IN_FUTURE, field="sent_on")
         issued_on = timezone.localdate(letter.requested_at)
         if sent_on < issued_on:
-            raise AnswerRefused(SENT_BEFORE_ISSUED.format(version=letter.version, date=issued_on), about="sent_on")
+            raise AnswerRefused(SENT_BEFORE_ISSUED.format(version=letter.version, date=issued_on), field="sent_on")
         recipient = recipient.strip() or f"{proceeding.solicitor_name}, {proceeding.solicitor_firm}"
         if proceeding.letters_sent.filter(
             letter=letter, recipient__iexact=recipient, sent_on=sent_on, method=method
@@ -312,5 +292,5 @@ def letter_sent_record(
             recorded_by=user,
         )
         _check_lengths(sent)
-        _save(sent, f"Version {letter.version} recorded as sent to {recipient}")
+        save_with_reason(sent, f"Version {letter.version} recorded as sent to {recipient}")
     return sent

@@ -32,7 +32,7 @@ from safeguarding.models import (
     HealthResponseDocument,
     ProviderLink,
 )
-from safeguarding.services import SafeguardingError, require_open_case, require_role
+from safeguarding.services import SafeguardingError, require_open_case, require_role, save_with_reason
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +77,6 @@ class LinkRefused(Exception):
         self.link = link
 
 
-def _save(record, reason: str) -> None:
-    record._change_reason = reason
-    record.save()
-
-
 def _locked(request: HealthInformationRequest) -> HealthInformationRequest:
     return (
         HealthInformationRequest.objects.select_for_update(of=("self",)).select_related("referral").get(pk=request.pk)
@@ -117,7 +112,7 @@ def health_request_create(*, referral: Referral, user, today: datetime.date | No
     require_open_case(referral)
     _check_due_date(fields["due_date"], today or timezone.localdate())
     request = HealthInformationRequest(referral=referral, requested_by=user, **_only(fields))
-    _save(request, f"Health information request to {request.provider_name} drafted")
+    save_with_reason(request, f"Health information request to {request.provider_name} drafted")
     return request
 
 
@@ -136,7 +131,7 @@ def health_request_update(*, request: HealthInformationRequest, user, today: dat
             _check_due_date(fields["due_date"], today or timezone.localdate())
         for name, value in _only(fields).items():
             setattr(request, name, value)
-        _save(request, "Request changed")
+        save_with_reason(request, "Request changed")
     return request
 
 
@@ -150,7 +145,7 @@ def health_request_send(*, request: HealthInformationRequest, user) -> ProviderL
         _require_changeable(request)
         request.state = HealthRequestState.SENT
         request.sent_at = timezone.now()
-        _save(request, f"Sent to {request.contact_email}")
+        save_with_reason(request, f"Sent to {request.contact_email}")
         return _new_link(request, user)
 
 
@@ -169,7 +164,7 @@ def health_request_chase(
         request.state = HealthRequestState.CHASED
         request.last_chased_at = timezone.now()
         request.chase_count += 1
-        _save(request, f"Chased (time {request.chase_count}), a new link sent to {request.contact_email}")
+        save_with_reason(request, f"Chased (time {request.chase_count}), a new link sent to {request.contact_email}")
         return _new_link(request, user)
 
 
@@ -199,7 +194,7 @@ def health_request_withdraw(*, request: HealthInformationRequest, user, reason: 
         _require_changeable(request)
         request.state = HealthRequestState.WITHDRAWN
         request.withdrawn_reason = reason.strip()
-        _save(request, "Withdrawn")
+        save_with_reason(request, "Withdrawn")
         _retire_links(request)
     return request
 
@@ -215,7 +210,7 @@ def health_response_record(
         _require_changeable(request)
         _store_response(request, responded_by_name, text, uploads, user=user, link=None)
         request.response_recorded_by = user
-        _save(request, "Response recorded")
+        save_with_reason(request, "Response recorded")
     return request
 
 
@@ -253,7 +248,7 @@ def _store_response(request, responded_by_name, text, uploads, *, user, link) ->
             uploaded_through=link,
         )
         document.file.save("response", ContentFile(content), save=False)
-        _save(document, "Uploaded")
+        save_with_reason(document, "Uploaded")
     _retire_links(request)
 
 
@@ -308,7 +303,7 @@ def provider_response_submit(
         link.used_at = timezone.now()
         link.save(update_fields=["used_at"])
         _store_response(request, responded_by_name, text, uploads, user=None, link=link)
-        _save(request, f"Response received from {responded_by_name.strip()} through the provider's link")
+        save_with_reason(request, f"Response received from {responded_by_name.strip()} through the provider's link")
         _tell_nurses_response_received(request)
     return request
 

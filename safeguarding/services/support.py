@@ -11,7 +11,6 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from decisions.services import STALE
 from nrm_panel.models import Role
 from referrals.models import Referral
 from safeguarding.models import (
@@ -21,7 +20,15 @@ from safeguarding.models import (
     SupportReferral,
     TransitionPlan,
 )
-from safeguarding.services import SafeguardingError, StaleRecord, require_open_case, require_role
+from safeguarding.services import (
+    AnswerRefused,
+    SafeguardingError,
+    StaleRecord,
+    check_version,
+    require_open_case,
+    require_role,
+    save_with_reason,
+)
 
 # Who writes: the coordinator keeps the support and transition records; the chair also sets actions at meetings.
 SUPPORT_WRITER_ROLES = frozenset({Role.COORDINATOR})
@@ -62,29 +69,9 @@ def _day(value: datetime.date) -> str:
     return f"{value:%-d %B %Y}"
 
 
-def history_version(instance) -> int:
-    """The id of the record's latest history entry (0 for no record). A form carries it, so that saving over
-    a change someone else made meanwhile is refused instead of silently undoing theirs."""
-    if instance is None or instance.pk is None:
-        return 0
-    return instance.history.order_by("-history_id").values_list("history_id", flat=True).first() or 0
-
-
-def _check_version(instance, version: int | None) -> None:
-    if version is not None and version != history_version(instance):
-        raise StaleRecord(STALE)
-
-
-def _save(instance, reason: str, user) -> None:
-    # Who, as well as why: the history names the person even when the service runs outside a request.
-    instance._change_reason = reason
-    instance._history_user = user
-    instance.save()
-
-
 def _raise_first(problems: dict[str, str]) -> None:
-    if problems:
-        raise SafeguardingError(next(iter(problems.values())))
+    for field, message in problems.items():
+        raise AnswerRefused(message, field=field)
 
 
 def _locked_case(referral: Referral) -> Referral:
@@ -210,7 +197,7 @@ def support_referral_record(
         reason = f"{support.get_kind_display()} referral recorded"
         if outcome != SupportOutcome.AWAITING:
             reason += f": {support.get_outcome_display().lower()}"
-        _save(support, reason, user)
+        save_with_reason(support, reason, user)
     return support
 
 
@@ -237,7 +224,7 @@ def support_referral_update(
         support = SupportReferral.objects.select_for_update().get(pk=support_referral.pk)
         require_role(user, referral, SUPPORT_WRITER_ROLES)
         require_open_case(referral)
-        _check_version(support, version)
+        check_version(support, version)
         _raise_first(
             support_referral_problems(
                 kind=kind,
@@ -266,7 +253,7 @@ def support_referral_update(
         reason = f"{support.get_kind_display()} referral changed"
         if outcome_changed:
             reason += f": {support.get_outcome_display().lower()}"
-        _save(support, reason, user)
+        save_with_reason(support, reason, user)
     return support
 
 
@@ -309,7 +296,7 @@ def action_record(
         safeguarding_action = SafeguardingAction(
             referral=referral, action=action.strip(), owner=owner.strip(), due_on=due_on, recorded_by=user
         )
-        _save(safeguarding_action, f"Safeguarding action recorded, due {_day(due_on)}", user)
+        save_with_reason(safeguarding_action, f"Safeguarding action recorded, due {_day(due_on)}", user)
     return safeguarding_action
 
 
@@ -331,7 +318,7 @@ def action_update(
         current = _locked_action(safeguarding_action)
         require_role(user, current.referral, ACTION_WRITER_ROLES)
         require_open_case(current.referral)
-        _check_version(current, version)
+        check_version(current, version)
         if current.done_on is not None:
             raise SafeguardingError(DONE_CANNOT_CHANGE)
         problems = action_problems(action=action, owner=owner, due_on=due_on, today=today)
@@ -342,7 +329,7 @@ def action_update(
         if due_on != current.due_on:
             reason += f": now due {_day(due_on)}"
         current.action, current.owner, current.due_on = action.strip(), owner.strip(), due_on
-        _save(current, reason, user)
+        save_with_reason(current, reason, user)
     return current
 
 
@@ -366,7 +353,7 @@ def action_done(
             raise StaleRecord(ALREADY_DONE.format(date=_day(current.done_on)))
         _raise_first(action_done_problems(referral=current.referral, done_on=done_on, today=today))
         current.done_on, current.done_note = done_on, done_note.strip()
-        _save(current, f"Safeguarding action done on {_day(done_on)}", user)
+        save_with_reason(current, f"Safeguarding action done on {_day(done_on)}", user)
     return current
 
 
@@ -382,7 +369,7 @@ def action_reopen(*, safeguarding_action: SafeguardingAction, user, reason: str)
         if not reason.strip():
             raise SafeguardingError(REOPEN_REASON_REQUIRED)
         current.done_on, current.done_note = None, ""
-        _save(current, f"Safeguarding action reopened: {reason.strip()}", user)
+        save_with_reason(current, f"Safeguarding action reopened: {reason.strip()}", user)
     return current
 
 
@@ -415,14 +402,14 @@ def transition_plan_save(
     today: datetime.date | None = None,
 ) -> TransitionPlan:
     """Record, or change, how support carries on when the young person turns 18, and their referral to adult
-    services. `version` is the plan's `history_version` the person started from: 0 for 'there was no plan'."""
+    services. `version` is the plan's `history_version` the person started from: 0 for "there was no plan"."""
     today = today or timezone.localdate()
     with transaction.atomic():
         referral = _locked_case(referral)
         require_role(user, referral, TRANSITION_WRITER_ROLES)
         require_open_case(referral)
         current = TransitionPlan.objects.select_for_update().filter(referral=referral).first()
-        _check_version(current, version)
+        check_version(current, version)
         _raise_first(
             transition_plan_problems(
                 plan=plan,
@@ -441,5 +428,5 @@ def transition_plan_save(
         reason = "Transition plan changed" if current else "Transition plan recorded"
         if adult_services_referred_on is not None and not was_referred:
             reason += f": referred to adult services on {_day(adult_services_referred_on)}"
-        _save(transition_plan, reason, user)
+        save_with_reason(transition_plan, reason, user)
     return transition_plan

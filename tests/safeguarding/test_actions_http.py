@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from nrm_panel.models import Role
 from safeguarding.models import SafeguardingAction
+from safeguarding.services import history_version
 from safeguarding.services import support as services
 from tests.factories import member
 from tests.safeguarding.support_helpers import (
@@ -153,7 +154,7 @@ def test_an_overdue_action_keeps_its_date_when_reworded(team, as_):
 
 def test_a_change_over_someone_elses_is_refused_as_a_conflict(team, as_):
     action = recorded(team)
-    version = services.history_version(action)
+    version = history_version(action)
     assert as_(team.chair).post(url("change", action), answers(action="Chair's", version=version)).status_code == 302
 
     response = as_(team.coordinator).post(url("change", action), answers(action="Coordinator's", version=version))

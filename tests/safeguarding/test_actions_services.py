@@ -10,7 +10,7 @@ import pytest
 from nrm_panel.models import Role
 from referrals.models import State
 from safeguarding.models import SafeguardingAction
-from safeguarding.services import NOT_SUBMITTED, NotAllowed, SafeguardingError, StaleRecord
+from safeguarding.services import NOT_SUBMITTED, NotAllowed, SafeguardingError, StaleRecord, history_version
 from safeguarding.services import support as services
 from tests.factories import referral_in_state
 from tests.safeguarding.support_helpers import build_team
@@ -235,7 +235,7 @@ def test_an_open_action_cannot_be_reopened(team):
 
 def test_a_change_over_someone_elses_is_refused(team):
     action = record(team)
-    seen = services.history_version(action)
+    seen = history_version(action)
     services.action_update(
         safeguarding_action=action,
         user=team.chair,

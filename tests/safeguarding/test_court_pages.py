@@ -15,7 +15,7 @@ from decisions import letters
 from decisions.models import Letter, LetterStatus
 from decisions.services import STALE
 from safeguarding.models import CourtProceeding
-from safeguarding.services import court
+from safeguarding.services import court, history_version
 from tests.decisions.http_helpers import request_as
 from tests.safeguarding.court_helpers import (
     CHILDS_ADDRESS,
@@ -294,7 +294,7 @@ BAD_INPUT = {
     "change-concluded-without-outcome": (
         _post(
             "proceeding_change",
-            data=lambda w: proceeding_fields(status="concluded", version=court.proceeding_version(w.proceeding)),
+            data=lambda w: proceeding_fields(status="concluded", version=history_version(w.proceeding)),
         ),
         [court.OUTCOME_REQUIRED],
         (),
@@ -420,7 +420,7 @@ def test_bad_input_is_answered_next_to_the_field_and_saves_nothing(client, sitti
 
 def test_a_change_made_meanwhile_is_not_overwritten(client, sitting, w):
     url = reverse("safeguarding:proceeding_change", args=[w.proceeding.public_id])
-    started_from = court.proceeding_version(w.proceeding)
+    started_from = history_version(w.proceeding)
     court.proceeding_update(proceeding=w.proceeding, user=sitting.coordinator, case_number="NEW-REF")
     before = stored()
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.services import court
+from safeguarding.services import court, history_version
 from tests.decisions.http_helpers import TO_LOGIN, outcome, request_as
 from tests.safeguarding.court_helpers import date_data, proceeding_fields, stored
 
@@ -49,7 +49,7 @@ def requests_for(w) -> list[tuple[str, str, str, dict, int | None]]:
             "change the proceedings",
             "post",
             reverse("safeguarding:proceeding_change", args=[pid]),
-            proceeding_fields(case_number="02YC7654321", version=court.proceeding_version(proceeding)),
+            proceeding_fields(case_number="02YC7654321", version=history_version(proceeding)),
             302,
         ),
         (

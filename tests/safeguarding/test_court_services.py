@@ -14,7 +14,7 @@ from decisions.services import STALE, DecisionError, NotAllowed, StaleRecord
 from nrm_panel.models import Role
 from safeguarding import selectors
 from safeguarding.models import CourtProceeding, Hearing, LetterSent, SendMethod
-from safeguarding.services import NOT_SUBMITTED, SafeguardingError, court
+from safeguarding.services import NOT_SUBMITTED, SafeguardingError, court, history_version
 from tests.factories import ReferralFactory, member
 from tests.safeguarding.court_helpers import (
     CHILDS_ADDRESS,
@@ -321,7 +321,7 @@ def test_proceedings_say_what_they_are_and_who_defends(sitting, decided, changes
 
 
 def test_changes_are_recorded_with_what_changed_and_a_stale_form_is_refused(sitting, proceeding):
-    started_from = court.proceeding_version(proceeding)
+    started_from = history_version(proceeding)
     court.proceeding_update(
         proceeding=proceeding, user=sitting.coordinator, version=started_from, **proceeding_fields(**OTHER_SOLICITOR)
     )

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from nrm_panel.models import Role
 from safeguarding.models import SupportKind, SupportOutcome, SupportReferral
+from safeguarding.services import history_version
 from safeguarding.services import support as services
 from tests.factories import member
 from tests.safeguarding.support_helpers import (
@@ -229,7 +230,7 @@ def test_the_coordinator_records_the_outcome_and_the_guardian(team, as_):
 
 def test_a_change_over_someone_elses_is_refused_as_a_conflict(team, as_):
     support = recorded(team)
-    version = services.history_version(support)
+    version = history_version(support)
     second_coordinator = member(team.panel, Role.COORDINATOR)
     assert as_(team.coordinator).post(change_url(support), answers(notes="First", version=version)).status_code == 302
 

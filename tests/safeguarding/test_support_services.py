@@ -8,7 +8,7 @@ import pytest
 from nrm_panel.models import Role
 from referrals.models import State
 from safeguarding.models import SupportKind, SupportOutcome, SupportReferral
-from safeguarding.services import NOT_SUBMITTED, NotAllowed, SafeguardingError, StaleRecord
+from safeguarding.services import NOT_SUBMITTED, NotAllowed, SafeguardingError, StaleRecord, history_version
 from safeguarding.services import support as services
 from tests.factories import member, referral_in_state
 from tests.safeguarding.support_helpers import build_team
@@ -185,7 +185,7 @@ def test_recording_the_outcome_is_kept_in_the_history_with_its_reason(team):
 
 def test_an_update_over_someone_elses_change_is_refused(team):
     support = record(team)
-    version_seen = services.history_version(support)
+    version_seen = history_version(support)
     update(team, support, contact_name="Their change", version=version_seen)
 
     with pytest.raises(StaleRecord):

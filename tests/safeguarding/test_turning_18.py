@@ -12,7 +12,7 @@ from referrals.ages import eighteenth_birthday
 from referrals.models import Referral, State
 from safeguarding import selectors
 from safeguarding.models import TransitionPlan
-from safeguarding.services import NotAllowed, SafeguardingError, StaleRecord
+from safeguarding.services import NotAllowed, SafeguardingError, StaleRecord, history_version
 from safeguarding.services import support as services
 from tests.factories import member, referral_in_state
 from tests.safeguarding.support_helpers import build_team
@@ -212,7 +212,7 @@ def test_the_coordinator_records_then_changes_the_transition_plan(team):
         adult_services_referred_on=TODAY,
         adult_services_team="Lewisham Adult Social Care, Transitions",
         adult_services_contact="Pat Adult, 020 7946 0001",
-        version=services.history_version(plan),
+        version=history_version(plan),
         today=TODAY,
     )
 
