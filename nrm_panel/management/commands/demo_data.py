@@ -1,5 +1,5 @@
-"""Load demo data: fictional panels with one login per role, referrals in every state, and the
-meetings, agency inputs and decisions behind them (a meeting today is ready to run).
+"""Load demo data: fictional panels with one login per role, referrals in every state, the meetings,
+agency inputs and decisions behind them (a meeting today is ready to run), and safeguarding work.
 
 `make run` calls `manage.py demo_data --once`, which loads it only into a database with no panels
 and always prints the demo logins. Without --once it adds more to the demo panels, for example
@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from nrm_panel.management.demo import bulk, content, decisions
+from nrm_panel.management.demo import bulk, content, decisions, safeguarding
 from nrm_panel.management.demo.referrals import (
     references_assign,
     referrals_create,
@@ -97,6 +97,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {cycle_count} panels' meeting cycles run ({time.monotonic() - started:.1f} s)")
             letter_count = decisions.letters_issue(cycles)
             self.stdout.write(f"  {letter_count} letters issued ({time.monotonic() - started:.1f} s)")
+            safeguarding_count = safeguarding.safeguarding_create(cycles, today=today)
+            self.stdout.write(f"  safeguarding work on {safeguarding_count} cases ({time.monotonic() - started:.1f} s)")
         statistics_refresh(decisions.MODELS)
         self.stdout.write(
             self.style.SUCCESS(
