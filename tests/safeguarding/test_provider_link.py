@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Kind, Notification
@@ -206,3 +207,11 @@ def test_a_signed_in_person_of_another_panel_learns_nothing_more(client, provide
     login(member(other_panel, Role.DESIGNATED_NURSE))
     prefix = provider_path.rsplit("/", 2)[0]
     assert client.get(f"{prefix}/forged/").status_code == 404
+
+
+def test_the_email_holds_the_address_of_the_providers_page(sent_request, provider_path, client):
+    link = sent_request.links.get()
+    token = health.provider_link_token(link)
+    assert provider_path == reverse("safeguarding:provider_respond", args=[sent_request.public_id, token])
+    # Anonymous, and not sent to sign in: the link is the key.
+    assert client.get(provider_path).status_code == 200
