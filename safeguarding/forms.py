@@ -97,6 +97,10 @@ class ChaseForm(GovukFormMixin, forms.Form):
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
+    def __init__(self, attrs=None):
+        # crispy-forms-gds styles inputs by their widget's class name, and knows only its own file inputs.
+        super().__init__({"class": "govuk-file-upload"} | (attrs or {}))
+
 
 class MultipleFileField(forms.FileField):
     """Several files from one input (Django's documented way): a list of uploads, none required."""
@@ -128,6 +132,7 @@ class HealthResponseForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if name_label:
             self.fields["responded_by_name"].label = name_label
+            self.fields["responded_by_name"].help_text = "For example, Dr Priya Shah, GP partner, Rushey Green Surgery"
         self.helper = _helper(
             Field.text("responded_by_name", label_size=Size.SMALL),
             Field.textarea("text", label_size=Size.SMALL),

@@ -22,9 +22,11 @@ from notifications.models import EmailState, Kind, Notification
 from nrm_panel.models import AGENCY_ROLES, AgencyKind, Membership, Role
 from referrals import services as referral_services
 from referrals.models import State
+from safeguarding.services import health
 from tests.decisions.conftest import Steps
 from tests.decisions.http_helpers import sitting_for
 from tests.factories import SubmittedReferralFactory, UserFactory, member
+from tests.safeguarding.conftest import request_fields
 
 pytestmark = pytest.mark.django_db
 BOTH = frozenset({Role.COORDINATOR, Role.CHAIR})
@@ -307,6 +309,15 @@ def test_every_notification_leads_its_recipient_to_a_page_they_may_open(
     decision_services.meeting_pack_send(meeting=sitting.meeting, user=sitting.coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         letters.letter_issue(referral=case, decision=item.decisions.get(), user=sitting.coordinator)
+    answered, late = (
+        health.health_request_create(referral=case, user=sitting.health, **request_fields()) for _ in range(2)
+    )
+    link = health.health_request_send(request=answered, user=sitting.health)
+    health.provider_response_submit(
+        request_id=answered.public_id, token=health.provider_link_token(link), responded_by_name="Dr Shah", text="Seen"
+    )
+    health.health_request_send(request=late, user=sitting.health)
+    health.health_requests_remind_overdue(today=late.due_date + datetime.timedelta(days=1))
 
     outcomes = every_notification_opens(client)
 

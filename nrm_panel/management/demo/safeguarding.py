@@ -226,10 +226,10 @@ def _proceedings(site, case, *, today) -> None:
             solicitor_email="priya.shah@shahco.example",
             solicitor_phone="020 7946 0456",
         )
-        first_appearance = today - datetime.timedelta(days=20)
+        first_appearance = _weekday(today - datetime.timedelta(days=20))
         court.hearing_add(proceeding=proceeding, user=coordinator, date=first_appearance, purpose="First appearance")
         court.hearing_add(
-            proceeding=proceeding, user=coordinator, date=today + datetime.timedelta(days=40), purpose="Trial"
+            proceeding=proceeding, user=coordinator, date=_weekday(today + datetime.timedelta(days=40)), purpose="Trial"
         )
         if not case.decisions.exclude(signed_off_at=None).exclude(outcome=Outcome.DEFERRED).exists():
             return
@@ -239,3 +239,8 @@ def _proceedings(site, case, *, today) -> None:
         court.letter_sent_record(
             proceeding=proceeding, user=coordinator, letter=letter, sent_on=today, method=SendMethod.SECURE_EMAIL
         )
+
+
+def _weekday(day: datetime.date) -> datetime.date:
+    """The day, or the Monday after it: courts do not sit at weekends."""
+    return day + datetime.timedelta(days=7 - day.weekday() if day.weekday() >= 5 else 0)
