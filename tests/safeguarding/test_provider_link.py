@@ -2,10 +2,12 @@
 Every refusal is a page that says what happened, never an error."""
 
 import datetime
+import threading
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -215,3 +217,36 @@ def test_the_email_holds_the_address_of_the_providers_page(sent_request, provide
     assert provider_path == reverse("safeguarding:provider_respond", args=[sent_request.public_id, token])
     # Anonymous, and not sent to sign in: the link is the key.
     assert client.get(provider_path).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_sent_at_the_same_moment_store_one(case, nurse):
+    request = health.health_request_create(referral=case, user=nurse, **request_fields())
+    token = health.provider_link_token(health.health_request_send(request=request, user=nurse))
+    barrier = threading.Barrier(2)
+    answered, refused, errors = [], [], []
+
+    def send(text):
+        try:
+            barrier.wait(timeout=10)
+            health.provider_response_submit(
+                request_id=request.public_id, token=token, responded_by_name="Dr Shah", text=text
+            )
+            answered.append(text)
+        except health.LinkRefused as refusal:
+            refused.append(refusal.reason)
+        except BaseException as error:  # reported by the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(f"Answer {n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == [] and len(answered) == 1 and refused in (["used"], ["answered"])
+    request.refresh_from_db()
+    assert request.response_text == answered[0]
+    assert request.history.filter(history_change_reason__startswith="Response received").count() == 1
