@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "decisions",
     "notifications",
     "safeguarding",
+    "reporting",
 ]
 
 MIDDLEWARE = [

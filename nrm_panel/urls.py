@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("decisions.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("safeguarding.urls")),
+    path("reports/", include("reporting.urls")),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,18 @@
+"""Whose figures a person may see: the panels where they hold a reporting role, or every panel for an
+instance administrator. Reports never name a person, but they are still only of one's own panels."""
+
+from django.db.models import QuerySet
+
+from nrm_panel.models import Panel, Role
+from nrm_panel.permissions import panel_ids_for
+
+# The coordinator produces the figures; the chair and auditors read them (DESIGN.md section 2).
+REPORT_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR, Role.AUDITOR})
+
+
+def reporting_panels(user) -> QuerySet[Panel]:
+    if not user.is_authenticated:
+        return Panel.objects.none()
+    if user.is_superuser:
+        return Panel.objects.filter(is_active=True).order_by("name")
+    return Panel.objects.filter(pk__in=panel_ids_for(user, REPORT_ROLES), is_active=True).order_by("name")
