@@ -5,6 +5,7 @@ started (nrm_panel.local) and the benchmarks use the database `nrm_panel_bench` 
 """
 
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -108,7 +109,39 @@ def timed(call, runs: int) -> list[float]:
     return times
 
 
-def describe(times: list[float]) -> str:
+def percentiles(times: list[float]) -> tuple[float, float]:
+    """The median and the 95th percentile (nearest rank) of `times`."""
     ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"median {statistics.median(ordered):7.1f} ms   p95 {p95:7.1f} ms   ({len(ordered)} runs)"
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def describe(times: list[float]) -> str:
+    median, p95 = percentiles(times)
+    return f"median {median:7.1f} ms   p95 {p95:7.1f} ms   ({len(times)} runs)"
+
+
+def machine() -> str:
+    """The machine and the software the figures came from, in a few lines: a figure means little without them."""
+    import django
+    from django.db import connection
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            cpu = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        memory = f", {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB memory"
+    except (ValueError, OSError, AttributeError):
+        memory = ""
+    load = ""
+    if hasattr(os, "getloadavg"):
+        load = "\nLoad average when measured: " + " ".join(f"{each:.2f}" for each in os.getloadavg())
+    version = connection.pg_version if connection.vendor == "postgresql" else None
+    database = f"PostgreSQL {version // 10000}.{version % 10000}" if version else connection.vendor
+    return (
+        f"Machine: {cpu}, {usable} of {os.cpu_count()} cores usable{memory}; {platform.system()} {platform.release()}\n"
+        f"Software: Python {platform.python_version()}, Django {django.get_version()}, {database}{load}"
+    )

@@ -5,6 +5,7 @@ from django.utils.functional import SimpleLazyObject
 from notifications.selectors import unread_count
 from nrm_panel.models import Role
 from nrm_panel.permissions import MEETING_ROLES, active_memberships, health_panel_ids
+from reporting.scope import REPORT_ROLES
 
 
 def navigation(request):
@@ -17,6 +18,8 @@ def navigation(request):
         "is_referrer_only": roles == {Role.REFERRER},
         "sits_on_meetings": bool(roles & MEETING_ROLES),
         "reads_health_detail": bool(health_panel_ids(user)) if memberships else False,
+        # Reports: a coordinator, chair or auditor, or an instance administrator (every panel's figures).
+        "reads_reports": bool(roles & REPORT_ROLES) or bool(user and user.is_superuser),
         "oversees_clock": bool(roles & {Role.COORDINATOR, Role.CHAIR}),
         "administered_panels": [m.panel for m in memberships if m.role == Role.ADMINISTRATOR],
         # Counted only on pages that show it (the header of a signed-in page).

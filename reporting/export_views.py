@@ -1,4 +1,5 @@
 """Being written in this session."""
+
 from django.http import Http404
 
 

@@ -2,6 +2,8 @@
 
 import datetime
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils import timezone
@@ -41,6 +43,14 @@ class ReportForm(GovukFormMixin, forms.Form):
         if len(self.panels) > 1:
             choices = [(ALL_MY_PANELS, "All my panels, side by side")] + choices
         self.fields["panel"].choices = choices
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.select("panel", label_size=Size.SMALL),
+            Field("date_from", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field("date_to", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field.checkbox("suppress", small=True),
+        )
 
     def clean(self):
         data = super().clean()

@@ -1,0 +1,116 @@
+"""How the dashboard's figures are shown: each cell as text (with small numbers suppressed for publication),
+and each table's chart as a horizontal bar chart drawn on the server as SVG, with a title and a description,
+beside a table holding the same figures (readable with no JavaScript, and printed as it is)."""
+
+from dataclasses import dataclass
+
+from reporting.figures import Table
+
+SUPPRESSED = "<5"
+# Counts of 1 to 4 are suppressed for publication; 0 is not (it identifies nobody).
+SMALLEST_SHOWN = 5
+LABEL_WIDTH = 220
+BAR_AREA = 300
+VALUE_WIDTH = 60
+BAR_HEIGHT = 18
+GAP = 8
+
+
+def is_suppressed(value, *, suppress: bool) -> bool:
+    return suppress and isinstance(value, int) and 0 < value < SMALLEST_SHOWN
+
+
+def cell_text(row, column: int, *, suppress: bool, counts_behind: int | None = None) -> str:
+    """A cell as shown. With suppression, a count under 5 is "<5", and a share or a number of days worked out
+    from fewer than 5 cases is not shown ("–"), since it would let the small count be worked back."""
+    value = row.values[column]
+    if value is None:
+        return "–"
+    if row.kind == "count":
+        return SUPPRESSED if is_suppressed(value, suppress=suppress) else f"{value:,}"
+    if suppress and counts_behind is not None and counts_behind < SMALLEST_SHOWN:
+        return "–"
+    if row.kind == "share":
+        return f"{value:.0%}"
+    return f"{value:.1f}".removesuffix(".0")
+
+
+@dataclass
+class ShownTable:
+    table: Table
+    rows: list  # (label, [cell text per column])
+    chart: "Chart | None"
+
+
+@dataclass
+class Bar:
+    label: str
+    value_text: str
+    y: int
+    width: float
+
+    @property
+    def text_y(self) -> int:
+        return self.y + BAR_HEIGHT - 4
+
+    @property
+    def value_x(self) -> float:
+        return LABEL_WIDTH + self.width + 6
+
+
+@dataclass
+class Chart:
+    id: str
+    title: str
+    description: str
+    bars: list[Bar]
+    width: int = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH
+    label_width: int = LABEL_WIDTH
+    bar_height: int = BAR_HEIGHT
+
+    @property
+    def height(self) -> int:
+        return max(1, len(self.bars)) * (BAR_HEIGHT + GAP)
+
+
+def shown(table: Table, *, suppress: bool) -> ShownTable:
+    behind = _counts_behind(table)
+    rows = [
+        (
+            row.label,
+            [
+                cell_text(row, column, suppress=suppress, counts_behind=behind[column])
+                for column in range(len(table.columns))
+            ],
+        )
+        for row in table.rows
+    ]
+    return ShownTable(table=table, rows=rows, chart=bar_chart(table, suppress=suppress) if table.chart else None)
+
+
+def _counts_behind(table: Table) -> list:
+    """Per column, how many cases a share or a number of days is worked out from, where the table says
+    ("Decided"); None where it does not."""
+    decided = next((row for row in table.rows if row.label == "Decided"), None)
+    return decided.values if decided else [None] * len(table.columns)
+
+
+def bar_chart(table: Table, *, suppress: bool) -> Chart:
+    """Bars of the table's counts in its chart column (the panel, or the total of several)."""
+    column = table.chart_column
+    # A days table draws its distribution, not the number decided.
+    rows = [row for row in table.rows if row.kind == "count" and row.label != "Decided"]
+    largest = max((row.values[column] or 0 for row in rows), default=0)
+    bars = []
+    for index, row in enumerate(rows):
+        value = row.values[column] or 0
+        hidden = is_suppressed(value, suppress=suppress)
+        width = 0 if hidden or not largest else BAR_AREA * value / largest
+        bars.append(Bar(row.label, SUPPRESSED if hidden else f"{value:,}", index * (BAR_HEIGHT + GAP), width))
+    column_name = table.columns[column]
+    peak = max(rows, key=lambda row: row.values[column] or 0, default=None)
+    description = f"Bar chart of {table.title.lower()}, {column_name}."
+    if peak is not None and largest and not is_suppressed(largest, suppress=suppress):
+        description += f" The largest is {peak.label}: {largest:,}."
+    description += " The same figures are in the table beside it."
+    return Chart(id=f"chart-{table.key}", title=f"{table.title} ({column_name})", description=description, bars=bars)
