@@ -1,7 +1,7 @@
 # The one place the project's commands live. README and CI call these.
 #   make run    set everything up, then run web, worker and beat with demo data
 #   make test   set everything up, then run the whole test suite
-#   make bench  set everything up, then time letters and the 45-day clock's sweep (bench/)
+#   make bench  set everything up, then time letters, the 45-day clock's sweep and the main pages (bench/)
 PYTHON ?= python3
 VENV := .venv
 
@@ -16,6 +16,7 @@ test: setup
 bench: setup
 	$(VENV)/bin/python bench/letters
 	$(VENV)/bin/python bench/clock
+	$(VENV)/bin/python bench/pages
 
 setup:
 	PYTHON=$(PYTHON) scripts/setup

@@ -12,17 +12,14 @@ from dataclasses import dataclass, field
 from django.db.models import (
     Aggregate,
     Avg,
-    Case,
     CharField,
     Count,
     DateField,
     F,
     FloatField,
     Func,
-    IntegerField,
     Q,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
@@ -31,6 +28,7 @@ from referrals.clock import ClockStatus, target_date_bounds, with_target_date
 from referrals.models import ExploitationType, ExploitedIn, Gender, OrganisationType, Referral, State
 from referrals.scope import DAYS_BEFORE_18_OUT_OF_SCOPE
 from referrals.state_machine import CLOCK_RUNNING_STATES
+from reporting.ages import AGE_BANDS, AGE_NOT_KNOWN, age_at_referral, age_band_expression
 
 OTHER_NATIONALITIES = "All other nationalities"
 NOT_RECORDED = "Not recorded"
@@ -44,8 +42,9 @@ DAY_BANDS = [
     ("46 to 60 days", 46, 60),
     ("More than 60 days", 61, None),
 ]
-AGE_BANDS = ["Under 12", "12 to 13", "14 to 15", "16 to 17", "18 or over", "Not known"]
 OVERDUE_LISTED = 50
+# Up to this many panels get a column each, beside their total; more get the total alone.
+SIDE_BY_SIDE_AT_MOST = 8
 
 
 @dataclass
@@ -154,35 +153,13 @@ def by_gender(scope: Scope) -> Table:
     return _spread(scope, _grouped(scope.referrals(), "gender"), Gender.choices, key="gender", title="By gender")
 
 
-def age_at_referral():
-    """The child's age in whole years on the referral date, or their estimated age if no date of birth."""
-    years = Func(
-        F("referral_date"),
-        F("date_of_birth"),
-        template="EXTRACT(YEAR FROM age(%(expressions)s))::integer",
-        output_field=IntegerField(),
-    )
-    return Case(When(date_of_birth__isnull=False, then=years), default=F("estimated_age"), output_field=IntegerField())
-
-
-def age_band_expression():
-    return Case(
-        When(age__lt=12, then=Value(AGE_BANDS[0])),
-        When(age__lt=14, then=Value(AGE_BANDS[1])),
-        When(age__lt=16, then=Value(AGE_BANDS[2])),
-        When(age__lt=18, then=Value(AGE_BANDS[3])),
-        When(age__gte=18, then=Value(AGE_BANDS[4])),
-        default=Value(AGE_BANDS[5]),
-        output_field=CharField(),
-    )
-
-
 def by_age_band(scope: Scope) -> Table:
     banded = scope.referrals().annotate(age=age_at_referral()).annotate(band=age_band_expression())
+    bands = [label for label, _, _ in AGE_BANDS] + [AGE_NOT_KNOWN]
     return _spread(
         scope,
         _grouped(banded, "band"),
-        [(band, band) for band in AGE_BANDS],
+        [(band, band) for band in bands],
         key="age",
         title="By age at referral",
         note="From the date of birth on the referral date, or the estimated age where there is none.",
@@ -452,7 +429,7 @@ def overdue_cases(panel, *, today: datetime.date) -> tuple[list, int]:
 
 
 def dashboard_tables(scope: Scope, *, today: datetime.date) -> list[Table]:
-    return [
+    tables = [
         referrals_per_month(scope),
         by_exploitation_type(scope),
         by_gender(scope),
@@ -467,3 +444,10 @@ def dashboard_tables(scope: Scope, *, today: datetime.date) -> list[Table]:
         days_taken(scope, kind=DecisionKind.CG),
         open_by_clock(scope, today=today),
     ]
+    if len(scope.panels) > SIDE_BY_SIDE_AT_MOST:
+        # Too many panels to read side by side (an instance administrator's view): their total only.
+        for table in tables:
+            table.columns = [f"All {len(scope.panels)} panels"]
+            for row in table.rows:
+                row.values = row.values[-1:]
+    return tables

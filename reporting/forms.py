@@ -37,8 +37,12 @@ class ReportForm(GovukFormMixin, forms.Form):
         merged = {"date_from_0": date_from.day, "date_from_1": date_from.month, "date_from_2": date_from.year}
         merged |= {"date_to_0": date_to.day, "date_to_1": date_to.month, "date_to_2": date_to.year}
         merged["panel"] = str(self.panels[0].pk) if len(self.panels) == 1 else ALL_MY_PANELS
+        chosen = data.dict() if data is not None else {}
+        # "All my panels", bookmarked by someone who now reports on one panel, still means their panel.
+        if len(self.panels) == 1 and chosen.get("panel") == ALL_MY_PANELS:
+            chosen["panel"] = merged["panel"]
         # A report is shown at once with its defaults, and the person's choices replace them.
-        super().__init__(merged | (data.dict() if data is not None else {}), **kwargs)
+        super().__init__(merged | chosen, **kwargs)
         choices = [(str(panel.pk), panel.name) for panel in self.panels]
         if len(self.panels) > 1:
             choices = [(ALL_MY_PANELS, "All my panels, side by side")] + choices

@@ -10,9 +10,12 @@ from nrm_panel.permissions import panel_ids_for
 REPORT_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR, Role.AUDITOR})
 
 
-def reporting_panels(user) -> QuerySet[Panel]:
+def reporting_panels(user, *, figures_only: bool = True) -> QuerySet[Panel]:
+    """The panels whose reports the user may see. An instance administrator sees every panel's figures, but
+    case-level rows (the data return, even anonymised) only of panels where they hold a reporting role:
+    ask for those with `figures_only=False`."""
     if not user.is_authenticated:
         return Panel.objects.none()
-    if user.is_superuser:
+    if user.is_superuser and figures_only:
         return Panel.objects.filter(is_active=True).order_by("name")
     return Panel.objects.filter(pk__in=panel_ids_for(user, REPORT_ROLES), is_active=True).order_by("name")

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from nrm_panel.permissions import CASE_READER_ROLES, has_role
 from reporting import charts, figures
+from reporting.data_return import recent_exports
 from reporting.forms import ReportForm
 from reporting.scope import reporting_panels
 
@@ -31,7 +32,12 @@ def dashboard(request):
         "suppress": suppress,
         "tables": [charts.shown(table, suppress=suppress) for table in figures.dashboard_tables(scope, today=today)],
         "query": request.GET.urlencode(),
+        # Case-level rows, even anonymised, only for panels where the person holds a reporting role.
+        "can_export": {panel.pk for panel in chosen}
+        <= set(reporting_panels(request.user, figures_only=False).values_list("pk", flat=True)),
     }
+    if context["can_export"]:
+        context["exports"] = recent_exports(chosen)
     # Person-level rows only on one panel's page, for those who read its cases; never across panels.
     if len(chosen) == 1 and has_role(request.user, chosen[0].pk, CASE_READER_ROLES):
         context["overdue"], context["overdue_count"] = figures.overdue_cases(chosen[0], today=today)
