@@ -1,7 +1,7 @@
 """Ages on the referral date, and the bands the dashboard and the data return count them in: the date of birth
 gives the age, else the estimated age; a case with neither (or a date of birth after the referral) is "Not known"."""
 
-from django.db.models import Case, CharField, Expression, F, Func, IntegerField, Q, Value, When
+from django.db.models import Case, CharField, DateField, Expression, F, Func, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 
 # Age on the referral date, in the bands the data return and the dashboard count: (label, first age, last age).
@@ -32,10 +32,26 @@ class _YearsBetween(Func):
     output_field = IntegerField()
 
 
+class EighteenthBirthday(Func):
+    """The date a child born on `date_of_birth` turns 18, as referrals.ages.eighteenth_birthday has it: a child
+    born on 29 February turns 18 on 1 March (PostgreSQL's `+ interval '18 years'` says 28 February)."""
+
+    template = (
+        "((%(expressions)s + interval '18 years')::date"
+        " + CASE WHEN to_char(%(expressions)s, 'MM-DD') = '02-29' THEN 1 ELSE 0 END)"
+    )
+    output_field = DateField()
+
+
 def age_at_referral() -> Expression:
-    """The child's age on the referral date from the date of birth, else the estimated age, else null."""
-    return Coalesce(
-        _YearsBetween(F("referral_date"), F("date_of_birth")), F("estimated_age"), output_field=IntegerField()
+    """The child's age on the referral date from the date of birth, else the estimated age, else null; null too
+    for a date of birth after the referral (AGE() would call a few weeks "0 years")."""
+    return Case(
+        When(date_of_birth__gt=F("referral_date"), then=Value(None)),
+        default=Coalesce(
+            _YearsBetween(F("referral_date"), F("date_of_birth")), F("estimated_age"), output_field=IntegerField()
+        ),
+        output_field=IntegerField(),
     )
 
 

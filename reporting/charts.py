@@ -20,16 +20,19 @@ def is_suppressed(value, *, suppress: bool) -> bool:
     return suppress and isinstance(value, int) and 0 < value < SMALLEST_SHOWN
 
 
-def cell_text(row, column: int, *, suppress: bool, counts_behind: int | None = None) -> str:
-    """A cell as shown. With suppression, a count under 5 is "<5", and a share or a number of days worked out
-    from fewer than 5 cases is not shown ("–"), since it would let the small count be worked back."""
+def cell_text(row, column: int, *, suppress: bool) -> str:
+    """A cell as shown. With suppression, a count from 1 to 4 is "<5", and a share or a number of days worked
+    out from fewer than 5 cases, or from a count that is suppressed, is not shown ("–"): it would let the small
+    count be worked back."""
     value = row.values[column]
     if value is None:
         return "–"
     if row.kind == "count":
         return SUPPRESSED if is_suppressed(value, suppress=suppress) else f"{value:,}"
-    if suppress and counts_behind is not None and counts_behind < SMALLEST_SHOWN:
-        return "–"
+    if suppress and row.counts_behind is not None:
+        behind = row.counts_behind[column]
+        if sum(behind) < SMALLEST_SHOWN or any(is_suppressed(count, suppress=True) for count in behind):
+            return "–"
     if row.kind == "share":
         return f"{value:.0%}"
     return f"{value:.1f}".removesuffix(".0")
@@ -74,25 +77,11 @@ class Chart:
 
 
 def shown(table: Table, *, suppress: bool) -> ShownTable:
-    behind = _counts_behind(table)
     rows = [
-        (
-            row.label,
-            [
-                cell_text(row, column, suppress=suppress, counts_behind=behind[column])
-                for column in range(len(table.columns))
-            ],
-        )
+        (row.label, [cell_text(row, column, suppress=suppress) for column in range(len(table.columns))])
         for row in table.rows
     ]
     return ShownTable(table=table, rows=rows, chart=bar_chart(table, suppress=suppress) if table.chart else None)
-
-
-def _counts_behind(table: Table) -> list:
-    """Per column, how many cases a share or a number of days is worked out from, where the table says
-    ("Decided"); None where it does not."""
-    decided = next((row for row in table.rows if row.label == "Decided"), None)
-    return decided.values if decided else [None] * len(table.columns)
 
 
 def bar_chart(table: Table, *, suppress: bool) -> Chart:

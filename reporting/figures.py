@@ -15,6 +15,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -28,7 +29,7 @@ from referrals.clock import ClockStatus, target_date_bounds, with_target_date
 from referrals.models import ExploitationType, ExploitedIn, Gender, OrganisationType, Referral, State
 from referrals.scope import DAYS_BEFORE_18_OUT_OF_SCOPE
 from referrals.state_machine import CLOCK_RUNNING_STATES
-from reporting.ages import AGE_BANDS, AGE_NOT_KNOWN, age_at_referral, age_band_expression
+from reporting.ages import AGE_BANDS, AGE_NOT_KNOWN, EighteenthBirthday, age_at_referral, age_band_expression
 
 OTHER_NATIONALITIES = "All other nationalities"
 NOT_RECORDED = "Not recorded"
@@ -52,6 +53,9 @@ class Row:
     label: str
     values: list  # one per column: a count, a share (0–1), a number of days, or None
     kind: str = "count"  # "count", "share" or "days": how it is shown and whether it is suppressed
+    # For a share or a number of days, per column, the counts it is worked out from (for a share: its
+    # numerator and the rest of its denominator). Suppression hides it where one of them is small.
+    counts_behind: list | None = None
 
 
 @dataclass
@@ -129,10 +133,12 @@ def _grouped(queryset, category) -> list[tuple]:
 
 def referrals_per_month(scope: Scope) -> Table:
     grouped = _grouped(scope.referrals().annotate(month=TruncMonth("referral_date")), "month")
-    months, month = [], scope.date_from.replace(day=1)
-    while month <= scope.date_to:
-        months.append((month, f"{month:%b %Y}"))
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    months = []
+    year, month = scope.date_from.year, scope.date_from.month
+    while (year, month) <= (scope.date_to.year, scope.date_to.month):
+        first = datetime.date(year, month, 1)
+        months.append((first, f"{first:%b %Y}"))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return _spread(scope, grouped, months, key="per_month", title="Referrals per month")
 
 
@@ -232,11 +238,13 @@ def decision_outcomes(scope: Scope) -> Table:
                 values.append(sum(values))
             by_outcome[outcome] = values
             table.rows.append(Row(f"{kind_label}: {Outcome(outcome).label.lower()}", values))
+        positives, negatives = by_outcome[Outcome.POSITIVE], by_outcome[Outcome.NEGATIVE]
         table.rows.append(
             Row(
                 f"{kind_label}: positive rate",
-                _shares(by_outcome[Outcome.POSITIVE], by_outcome[Outcome.NEGATIVE]),
+                _shares(positives, negatives),
                 kind="share",
+                counts_behind=list(zip(positives, negatives, strict=True)),
             )
         )
     table.note = "The positive rate is of positive and negative decisions; a deferral is not a decision on the case."
@@ -293,17 +301,23 @@ TRANSFER_REASONS = [
 def transfers(scope: Scope) -> Table:
     """Cases referred within the dates and transferred to the SCA, by why (the scope rules a transfer follows;
     a case can have several)."""
-    near_18 = Q(date_of_birth__isnull=False) & Q(
-        referral_date__gte=Func(
-            F("date_of_birth"),
-            template=f"(%(expressions)s + interval '18 years' - interval '{DAYS_BEFORE_18_OUT_OF_SCOPE} days')::date",
-            output_field=DateField(),
+    # As referrals.scope.assess_scope decides them: an adult referral, or 18 by the date of birth, is "18 or
+    # over" and nothing else about age; otherwise within 100 days of the 18th birthday is "near 18".
+    turns_18 = EighteenthBirthday(F("date_of_birth"))
+    adult = Q(is_adult=True) | Q(date_of_birth__isnull=False, referral_date__gte=turns_18)
+    near_18 = (
+        Q(is_adult=False, date_of_birth__isnull=False)
+        & Q(referral_date__lt=turns_18)
+        & Q(
+            referral_date__gte=ExpressionWrapper(
+                turns_18 - datetime.timedelta(days=DAYS_BEFORE_18_OUT_OF_SCOPE), output_field=DateField()
+            )
         )
     )
     reasons = {
-        "adult": Q(is_adult=True),
+        "adult": adult,
         "near_18": near_18,
-        "age_disputed": Q(is_age_disputed=True) | Q(date_of_birth__isnull=True),
+        "age_disputed": Q(is_age_disputed=True) | Q(is_adult=False, date_of_birth__isnull=True),
         "public_order": Q(is_public_order_disqualification_considered=True),
         "out_of_area": Q(is_in_panel_area=False),
     }
@@ -361,14 +375,16 @@ def days_taken(scope: Scope, *, kind: str) -> Table:
         columns=scope.columns,
         note="Cases referred within the dates and decided. The bars show how many took how long.",
     )
-    table.rows.append(Row("Median days", [row.get("median") for row in rows], kind="days"))
-    table.rows.append(Row("Mean days", [row.get("mean") for row in rows], kind="days"))
+    decided = [(row.get("decided", 0),) for row in rows]
+    table.rows.append(Row("Median days", [row.get("median") for row in rows], kind="days", counts_behind=decided))
+    table.rows.append(Row("Mean days", [row.get("mean") for row in rows], kind="days", counts_behind=decided))
     table.rows.append(Row("Decided", [row.get("decided", 0) for row in rows]))
     table.rows.append(
         Row(
             "Decided within the target",
             [(row["within"] / row["decided"]) if row.get("decided") else None for row in rows],
             kind="share",
+            counts_behind=[(row.get("within", 0), row.get("decided", 0) - row.get("within", 0)) for row in rows],
         )
     )
     for index, (label, _, _) in enumerate(DAY_BANDS):
@@ -450,4 +466,5 @@ def dashboard_tables(scope: Scope, *, today: datetime.date) -> list[Table]:
             table.columns = [f"All {len(scope.panels)} panels"]
             for row in table.rows:
                 row.values = row.values[-1:]
+                row.counts_behind = row.counts_behind[-1:] if row.counts_behind else None
     return tables

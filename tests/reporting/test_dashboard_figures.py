@@ -243,12 +243,6 @@ def test_a_date_of_birth_years_after_the_referral_is_not_known(panel):
     assert values(figures.by_age_band(scope(panel)))["Not known"] == [1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reporting/ages.py _YearsBetween: EXTRACT(YEAR FROM AGE(referral_date, date_of_birth)) is 0, not negative, "
-    "for a date of birth less than a year after the referral (80 days after: '-2 mons -19 days'), so the case counts "
-    "as 'Under 12' where the module says a date of birth after the referral is 'Not known'",
-)
 def test_a_date_of_birth_weeks_after_the_referral_is_not_known(panel):
     case(panel, date_of_birth=REFERRED + datetime.timedelta(days=80), estimated_age=15)
 
@@ -532,13 +526,6 @@ def test_a_transfer_with_unanswered_questions_counts_as_another_reason(panel):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reporting/figures.py transfers(): 'adult' is only is_adult=True and 'near_18' has no upper bound "
-    "(referral_date >= dob + 18y - 100d), so a case aged 18 or over by its date of birth counts as 'Within 100 days "
-    "of 18' (and, with is_adult=False, not as 'Aged 18 or over'); referrals.scope.assess_scope gives 'Aged 18 or "
-    "over' alone for both",
-)
 def test_a_case_aged_18_or_over_counts_as_aged_18_or_over_not_as_within_100_days_of_18(panel):
     adult = transferred(panel, is_adult=True, date_of_birth=REFERRED - relativedelta(years=19))
     turned_18 = transferred(panel, date_of_birth=eighteen_in(-10))
@@ -550,12 +537,6 @@ def test_a_case_aged_18_or_over_counts_as_aged_18_or_over_not_as_within_100_days
     assert (table["Aged 18 or over"], table["Within 100 days of 18"]) == ([2], [0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reporting/figures.py transfers(): near_18 adds interval '18 years' in SQL, which takes a 29 February "
-    "birthday to 28 February; referrals.ages.eighteenth_birthday (the scope rule) takes it to 1 March, so a case "
-    "101 days from 18 by the scope rule counts as 'Within 100 days of 18'",
-)
 def test_a_29_february_birthday_is_within_100_days_of_18_as_the_scope_rule_says(panel):
     born = datetime.date(2008, 2, 29)  # 18 on 1 March 2026; 101 days before is 20 November 2025
     referral = transferred(panel, date_of_birth=born, referral_date=datetime.date(2025, 11, 20))
