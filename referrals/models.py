@@ -236,6 +236,9 @@ class Referral(models.Model):
         ordering = [models.F("referral_date").desc(nulls_last=True), "-created_at"]
         indexes = [
             models.Index(fields=["panel", "state", "referral_date"]),
+            # A panel's case ids from the index alone: joins from a panel to its cases' decisions and
+            # other rows (reports) read no case row.
+            models.Index(fields=["panel", "id"], name="referral_panel_case_ids"),
             models.Index(fields=["panel", "date_of_birth"]),
             GinIndex(fields=["exploitation_types"], name="referral_exploitation_gin"),
         ]

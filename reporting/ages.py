@@ -1,7 +1,7 @@
 """Ages on the referral date, and the bands the dashboard and the data return count them in: the date of birth
 gives the age, else the estimated age; a case with neither (or a date of birth after the referral) is "Not known"."""
 
-from django.db.models import Case, CharField, DateField, Expression, F, Func, IntegerField, Q, Value, When
+from django.db.models import Case, DateField, Expression, F, Func, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 
 # Age on the referral date, in the bands the data return and the dashboard count: (label, first age, last age).
@@ -55,11 +55,27 @@ def age_at_referral() -> Expression:
     )
 
 
-def age_band_expression(age: str = "age") -> Expression:
-    """age_band() worked out in the database, for counting cases by band: `age` names an annotation holding
-    age_at_referral()."""
-    whens = [
-        When(Q(**{f"{age}__gte": first}) & (Q() if last is None else Q(**{f"{age}__lte": last})), then=Value(label))
-        for label, first, last in AGE_BANDS
-    ]
-    return Case(*whens, default=Value(AGE_NOT_KNOWN), output_field=CharField())
+class _YearsBefore(Func):
+    """The date `years` years before a date, as PostgreSQL counts (29 February less a year is 28 February)."""
+
+    template = "(%(expressions)s - make_interval(years => %(years)s))::date"
+    output_field = DateField()
+
+
+def age_band_conditions() -> list[tuple[str, Q]]:
+    """(band, the condition on a case for it), the same bands as `age_band`, by comparing dates rather than
+    working out ages: a dashboard counts every band in one pass, and these cost the database little per case.
+    Aged N on the referral date is born on or before the referral date less N years."""
+    by_date_of_birth = Q(date_of_birth__isnull=False, date_of_birth__lte=F("referral_date"))
+    by_estimate = Q(date_of_birth__isnull=True, estimated_age__isnull=False)
+    conditions = []
+    for label, first, last in AGE_BANDS:
+        born = by_date_of_birth & Q(date_of_birth__lte=_YearsBefore(F("referral_date"), years=first))
+        estimated = by_estimate & Q(estimated_age__gte=first)
+        if last is not None:
+            born &= Q(date_of_birth__gt=_YearsBefore(F("referral_date"), years=last + 1))
+            estimated &= Q(estimated_age__lte=last)
+        conditions.append((label, born | estimated))
+    not_known = Q(date_of_birth__gt=F("referral_date")) | Q(date_of_birth__isnull=True, estimated_age__isnull=True)
+    conditions.append((AGE_NOT_KNOWN, not_known))
+    return conditions

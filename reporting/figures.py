@@ -8,28 +8,27 @@ rows come from the panels the caller passes (`reporting.scope.reporting_panels` 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 
 from django.db.models import (
     Aggregate,
     Avg,
-    CharField,
     Count,
     DateField,
     ExpressionWrapper,
     F,
     FloatField,
-    Func,
     Q,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 
 from decisions.models import Decision, DecisionKind, Outcome, Reconsideration, ReconsiderationStatus
 from referrals.clock import ClockStatus, target_date_bounds, with_target_date
 from referrals.models import ExploitationType, ExploitedIn, Gender, OrganisationType, Referral, State
 from referrals.scope import DAYS_BEFORE_18_OUT_OF_SCOPE
 from referrals.state_machine import CLOCK_RUNNING_STATES
-from reporting.ages import AGE_BANDS, AGE_NOT_KNOWN, EighteenthBirthday, age_at_referral, age_band_expression
+from reporting.ages import EighteenthBirthday, age_band_conditions
 
 OTHER_NATIONALITIES = "All other nationalities"
 NOT_RECORDED = "Not recorded"
@@ -104,6 +103,25 @@ class Scope:
             panel_id__in=self.panel_ids, referral_date__range=(self.date_from, self.date_to)
         ).exclude(state=State.DRAFT)
 
+    @cached_property
+    def counted(self) -> dict:
+        """Every figure that is a count under a condition, a median or a mean, from one pass over the referrals:
+        by panel id and, for several panels, their total (under None; a median cannot be added up). Each case
+        is read once for all of them, not once a table."""
+        aggregates = {name: aggregate for name, (aggregate, _) in _counted_figures().items()}
+        for index, (_, _, condition) in enumerate(_months(self)):
+            aggregates[f"per_month_{index}"] = Count("pk", filter=condition)
+        referrals = self.referrals()
+        by_panel = {row.pop("panel_id"): row for row in referrals.values("panel_id").annotate(**aggregates).order_by()}
+        if len(self.panels) > 1:
+            by_panel[None] = referrals.aggregate(**aggregates)
+        return by_panel
+
+    def column_values(self, name: str, *, default=0) -> list:
+        """A counted figure, a value per column: each panel's, then the panels' total."""
+        keys = self.panel_ids + ([None] if len(self.panels) > 1 else [])
+        return [self.counted.get(key, {}).get(name, default) for key in keys]
+
 
 def _spread(scope: Scope, grouped, labels: list[tuple[str, str]], *, key: str, title: str, note: str = "") -> Table:
     """A table from (panel id, category, count) rows: a row per (category, label), a column per panel and the
@@ -124,6 +142,83 @@ def _spread(scope: Scope, grouped, labels: list[tuple[str, str]], *, key: str, t
     return table
 
 
+def _blank(field_name: str) -> Q:
+    return Q(**{field_name: ""}) | Q(**{f"{field_name}__isnull": True})
+
+
+def _categories(field_name: str, choices) -> list[tuple[str, str, Q]]:
+    """(value, label, condition) for each choice of a field, and for no answer."""
+    return [(value, label, Q(**{field_name: value})) for value, label in choices] + [
+        ("", NOT_RECORDED, _blank(field_name))
+    ]
+
+
+@cache
+def _category_tables() -> dict[str, list[tuple[str, str, Q]]]:
+    """The tables whose rows are conditions on a case, by table key."""
+    age = [(label, label, condition) for label, condition in age_band_conditions()]
+    transferred = Q(state=State.TRANSFERRED)
+    reasons = _transfer_reasons()
+    return {
+        "exploitation": [
+            (value, label, Q(exploitation_types__contains=[value])) for value, label in ExploitationType.choices
+        ]
+        + [("", NOT_RECORDED, Q(exploitation_types=[]))],
+        "gender": _categories("gender", Gender.choices),
+        "age": age,
+        "first_responder": _categories("first_responder_organisation_type", OrganisationType.choices),
+        "where": _categories("exploited_in", ExploitedIn.choices),
+        "transfers": [("total", "Transferred to the SCA", transferred)]
+        + [(key, label, transferred & reasons[key]) for key, label in TRANSFER_REASONS],
+    }
+
+
+@cache
+def _counted_figures() -> dict:
+    """Every figure `Scope.counted` computes: its name, and (the aggregate, what it is)."""
+    figures = {}
+    for table, categories in _category_tables().items():
+        for index, (value, _, condition) in enumerate(categories):
+            figures[f"{table}_{index}"] = (Count("pk", filter=condition), value)
+    for kind, column in ((DecisionKind.RG, "days_to_rg"), (DecisionKind.CG, "days_to_cg")):
+        figures[f"{kind}_median"] = (Median(column), "median")
+        figures[f"{kind}_mean"] = (Avg(column), "mean")
+        figures[f"{kind}_decided"] = (Count("pk", filter=Q(**{f"{column}__isnull": False})), "decided")
+        figures[f"{kind}_within"] = (
+            Count("pk", filter=Q(**{f"{column}__lte": F("panel__decision_target_days")})),
+            "within",
+        )
+        for index, (_, low, high) in enumerate(DAY_BANDS):
+            figures[f"{kind}_band{index}"] = (Count("pk", filter=_within(column, low, high)), index)
+    return figures
+
+
+def _months(scope: Scope) -> list[tuple[datetime.date, str, Q]]:
+    """Each month the dates touch, as (its first day, its name, the condition on the referral date)."""
+    months = []
+    year, month = scope.date_from.year, scope.date_from.month
+    while (year, month) <= (scope.date_to.year, scope.date_to.month):
+        first = datetime.date(year, month, 1)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        within = Q(referral_date__gte=first)
+        if year <= datetime.MAXYEAR:
+            within &= Q(referral_date__lt=datetime.date(year, month, 1))
+        months.append((first, f"{first:%b %Y}", within))
+    return months
+
+
+def _counted_table(scope: Scope, key: str, *, title: str, note: str = "") -> Table:
+    table = Table(key=key, title=title, columns=scope.columns, note=note)
+    categories = _months(scope) if key == "per_month" else _category_tables()[key]
+    for index, (value, label, _) in enumerate(categories):
+        values = scope.column_values(f"{key}_{index}")
+        # "Not recorded" only where there are such cases: a question the form requires has none.
+        if value == "" and not any(values):
+            continue
+        table.rows.append(Row(label, values))
+    return table
+
+
 def _grouped(queryset, category) -> list[tuple]:
     return list(queryset.values_list("panel_id", category).annotate(count=Count("pk")).order_by())
 
@@ -132,41 +227,26 @@ def _grouped(queryset, category) -> list[tuple]:
 
 
 def referrals_per_month(scope: Scope) -> Table:
-    grouped = _grouped(scope.referrals().annotate(month=TruncMonth("referral_date")), "month")
-    months = []
-    year, month = scope.date_from.year, scope.date_from.month
-    while (year, month) <= (scope.date_to.year, scope.date_to.month):
-        first = datetime.date(year, month, 1)
-        months.append((first, f"{first:%b %Y}"))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return _spread(scope, grouped, months, key="per_month", title="Referrals per month")
+    return _counted_table(scope, "per_month", title="Referrals per month")
 
 
 def by_exploitation_type(scope: Scope) -> Table:
-    # A case with several types counts once under each: one row per type from unnest().
-    kinds = scope.referrals().annotate(kind=Func(F("exploitation_types"), function="unnest", output_field=CharField()))
-    return _spread(
+    return _counted_table(
         scope,
-        _grouped(kinds, "kind"),
-        ExploitationType.choices,
-        key="exploitation",
+        "exploitation",
         title="Referrals by type of exploitation",
         note="A referral with several types of exploitation counts under each.",
     )
 
 
 def by_gender(scope: Scope) -> Table:
-    return _spread(scope, _grouped(scope.referrals(), "gender"), Gender.choices, key="gender", title="By gender")
+    return _counted_table(scope, "gender", title="By gender")
 
 
 def by_age_band(scope: Scope) -> Table:
-    banded = scope.referrals().annotate(age=age_at_referral()).annotate(band=age_band_expression())
-    bands = [label for label, _, _ in AGE_BANDS] + [AGE_NOT_KNOWN]
-    return _spread(
+    return _counted_table(
         scope,
-        _grouped(banded, "band"),
-        [(band, band) for band in bands],
-        key="age",
+        "age",
         title="By age at referral",
         note="From the date of birth on the referral date, or the estimated age where there is none.",
     )
@@ -191,19 +271,11 @@ def by_nationality(scope: Scope) -> Table:
 
 
 def by_first_responder(scope: Scope) -> Table:
-    return _spread(
-        scope,
-        _grouped(scope.referrals(), "first_responder_organisation_type"),
-        OrganisationType.choices,
-        key="first_responder",
-        title="By first responder's organisation",
-    )
+    return _counted_table(scope, "first_responder", title="By first responder's organisation")
 
 
 def by_where_exploited(scope: Scope) -> Table:
-    return _spread(
-        scope, _grouped(scope.referrals(), "exploited_in"), ExploitedIn.choices, key="where", title="Where exploited"
-    )
+    return _counted_table(scope, "where", title="Where exploited")
 
 
 # Decisions (by the date decided)
@@ -298,25 +370,18 @@ TRANSFER_REASONS = [
 ]
 
 
-def transfers(scope: Scope) -> Table:
-    """Cases referred within the dates and transferred to the SCA, by why (the scope rules a transfer follows;
-    a case can have several)."""
+def _transfer_reasons() -> dict[str, Q]:
     # As referrals.scope.assess_scope decides them: an adult referral, or 18 by the date of birth, is "18 or
     # over" and nothing else about age; otherwise within 100 days of the 18th birthday is "near 18".
     turns_18 = EighteenthBirthday(F("date_of_birth"))
-    adult = Q(is_adult=True) | Q(date_of_birth__isnull=False, referral_date__gte=turns_18)
-    near_18 = (
-        Q(is_adult=False, date_of_birth__isnull=False)
-        & Q(referral_date__lt=turns_18)
-        & Q(
-            referral_date__gte=ExpressionWrapper(
-                turns_18 - datetime.timedelta(days=DAYS_BEFORE_18_OUT_OF_SCOPE), output_field=DateField()
-            )
-        )
+    near_18_from = ExpressionWrapper(
+        turns_18 - datetime.timedelta(days=DAYS_BEFORE_18_OUT_OF_SCOPE), output_field=DateField()
     )
     reasons = {
-        "adult": adult,
-        "near_18": near_18,
+        "adult": Q(is_adult=True) | Q(date_of_birth__isnull=False, referral_date__gte=turns_18),
+        "near_18": Q(is_adult=False, date_of_birth__isnull=False)
+        & Q(referral_date__lt=turns_18)
+        & Q(referral_date__gte=near_18_from),
         "age_disputed": Q(is_age_disputed=True) | Q(is_adult=False, date_of_birth__isnull=True),
         "public_order": Q(is_public_order_disqualification_considered=True),
         "out_of_area": Q(is_in_panel_area=False),
@@ -325,20 +390,15 @@ def transfers(scope: Scope) -> Table:
     for condition in reasons.values():
         any_reason |= condition
     reasons["other"] = ~any_reason
-    counts = (
-        scope.referrals()
-        .filter(state=State.TRANSFERRED)
-        .values("panel_id")
-        .annotate(total=Count("pk"), **{key: Count("pk", filter=condition) for key, condition in reasons.items()})
-        .order_by()
-    )
-    grouped = [(row["panel_id"], key, row[key]) for row in counts for key, _ in TRANSFER_REASONS]
-    grouped += [(row["panel_id"], "total", row["total"]) for row in counts]
-    table = _spread(
+    return reasons
+
+
+def transfers(scope: Scope) -> Table:
+    """Cases referred within the dates and transferred to the SCA, by why (the scope rules a transfer follows;
+    a case can have several)."""
+    table = _counted_table(
         scope,
-        grouped,
-        [("total", "Transferred to the SCA")] + TRANSFER_REASONS,
-        key="transfers",
+        "transfers",
         title="Transfers to the Single Competent Authority",
         note="Why, by the scope rules (a case can have several reasons).",
     )
@@ -352,22 +412,13 @@ def transfers(scope: Scope) -> Table:
 def days_taken(scope: Scope, *, kind: str) -> Table:
     """Days to RG or CG for the cases referred within the dates that have one: median, mean, how many, the share
     within the panel's decision target (45 days by default), and the distribution."""
-    column = "days_to_rg" if kind == DecisionKind.RG else "days_to_cg"
-    decided = scope.referrals().filter(**{f"{column}__isnull": False})
-    aggregates = {
-        "median": Median(column),
-        "mean": Avg(column),
-        "decided": Count("pk"),
-        "within": Count("pk", filter=Q(**{f"{column}__lte": F("panel__decision_target_days")})),
-        **{
-            f"band{index}": Count("pk", filter=_within(column, low, high))
-            for index, (_, low, high) in enumerate(DAY_BANDS)
-        },
-    }
-    per_panel = {row["panel_id"]: row for row in decided.values("panel_id").annotate(**aggregates).order_by()}
-    rows = [per_panel.get(panel_id, {}) for panel_id in scope.panel_ids]
-    if len(scope.panels) > 1:
-        rows.append(decided.aggregate(**aggregates))
+    names = ["median", "mean", "decided", "within"] + [f"band{index}" for index in range(len(DAY_BANDS))]
+    rows = [
+        {figure: value for figure, value in zip(names, values, strict=True)}
+        for values in zip(*(scope.column_values(f"{kind}_{name}", default=None) for name in names), strict=True)
+    ]
+    for row in rows:  # a panel with no cases has no row: its counts are 0, its median and mean none
+        row.update({name: row[name] or 0 for name in names[2:]})
     name = "reasonable grounds" if kind == DecisionKind.RG else "conclusive grounds"
     table = Table(
         key=f"days_{kind}",

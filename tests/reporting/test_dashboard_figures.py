@@ -158,6 +158,8 @@ def test_a_case_with_two_types_of_exploitation_counts_under_each(categories):
         ("Domestic servitude", [0]),
         ("Organ removal", [0]),
         ("Other", [0]),
+        # The case with none recorded (the blank answers' case) is not lost.
+        ("Not recorded", [1]),
     ]
 
 

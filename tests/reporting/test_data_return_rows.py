@@ -4,12 +4,11 @@ with the age as a band, the latest signed RG and CG, the reconsideration, and a 
 import datetime
 
 import pytest
-from django.db.models import IntegerField, Value
 
 from nrm_panel.models import Role
 from referrals.ages import age_on
 from referrals.models import Referral
-from reporting.ages import AGE_NOT_KNOWN, age_band, age_band_expression
+from reporting.ages import AGE_NOT_KNOWN, age_band, age_band_conditions
 from reporting.data_return import (
     COLUMN_NAMES,
     data_return_rows,
@@ -165,33 +164,29 @@ def test_the_pseudonymous_id_is_stable_distinct_and_keyed_by_the_secret_key(worl
     assert not set(first) & {row["pseudonymous_id"] for row in rows_of([panel], world)}
 
 
+@pytest.mark.parametrize("years", [0, 11, 12, 13, 14, 15, 16, 17, 18, 25])
+@pytest.mark.parametrize("days", [-1, 0, 1])
+def test_age_bands_in_python_and_in_the_database_agree(panel, years, days):
+    """The data return's age_band(age_on(...)) and the dashboard's conditions, either side of each birthday."""
+    referral_date = datetime.date(2026, 3, 1)
+    born = referral_date.replace(year=referral_date.year - years) + datetime.timedelta(days=days)
+    case = RgPendingReferralFactory(panel=panel, referral_date=referral_date, date_of_birth=born)
+    in_database = [
+        band for band, condition in age_band_conditions() if Referral.objects.filter(condition, pk=case.pk).exists()
+    ]
+    expected = age_band(age_on(born, referral_date)) if born <= referral_date else AGE_NOT_KNOWN
+    assert in_database == [expected]
+
+
 @pytest.mark.parametrize(
-    ("age", "band"),
-    [
-        (None, AGE_NOT_KNOWN),
-        (-1, AGE_NOT_KNOWN),
-        (0, "Under 12"),
-        (11, "Under 12"),
-        (12, "12 to 13"),
-        (13, "12 to 13"),
-        (14, "14 to 15"),
-        (15, "14 to 15"),
-        (16, "16 to 17"),
-        (17, "16 to 17"),
-        (18, "18 or over"),
-        (25, "18 or over"),
-    ],
+    ("estimated_age", "band"), [(None, AGE_NOT_KNOWN), (11, "Under 12"), (12, "12 to 13"), (18, "18 or over")]
 )
-def test_age_band_in_python_and_in_the_database_agree(panel, age, band):
-    case = RgPendingReferralFactory(panel=panel)
-    in_database = (
-        Referral.objects.filter(pk=case.pk)
-        .annotate(age=Value(age, output_field=IntegerField()))
-        .annotate(band=age_band_expression())
-        .values_list("band", flat=True)
-        .get()
-    )
-    assert age_band(age) == in_database == band
+def test_an_estimated_age_is_banded_where_there_is_no_date_of_birth(panel, estimated_age, band):
+    case = RgPendingReferralFactory(panel=panel, date_of_birth=None, estimated_age=estimated_age)
+    in_database = [
+        b for b, condition in age_band_conditions() if Referral.objects.filter(condition, pk=case.pk).exists()
+    ]
+    assert in_database == [band] == [age_band(estimated_age)]
 
 
 @pytest.mark.parametrize(
