@@ -108,7 +108,7 @@ class Scope:
         """Every figure that is a count under a condition, a median or a mean, from one pass over the referrals:
         by panel id and, for several panels, their total (under None; a median cannot be added up). Each case
         is read once for all of them, not once a table."""
-        aggregates = {name: aggregate for name, (aggregate, _) in _counted_figures().items()}
+        aggregates = dict(_counted_figures())
         for index, (_, _, condition) in enumerate(_months(self)):
             aggregates[f"per_month_{index}"] = Count("pk", filter=condition)
         referrals = self.referrals()
@@ -175,21 +175,18 @@ def _category_tables() -> dict[str, list[tuple[str, str, Q]]]:
 
 @cache
 def _counted_figures() -> dict:
-    """Every figure `Scope.counted` computes: its name, and (the aggregate, what it is)."""
+    """Every figure `Scope.counted` computes, by name: a count under a condition, a median or a mean."""
     figures = {}
     for table, categories in _category_tables().items():
-        for index, (value, _, condition) in enumerate(categories):
-            figures[f"{table}_{index}"] = (Count("pk", filter=condition), value)
+        for index, (_, _, condition) in enumerate(categories):
+            figures[f"{table}_{index}"] = Count("pk", filter=condition)
     for kind, column in ((DecisionKind.RG, "days_to_rg"), (DecisionKind.CG, "days_to_cg")):
-        figures[f"{kind}_median"] = (Median(column), "median")
-        figures[f"{kind}_mean"] = (Avg(column), "mean")
-        figures[f"{kind}_decided"] = (Count("pk", filter=Q(**{f"{column}__isnull": False})), "decided")
-        figures[f"{kind}_within"] = (
-            Count("pk", filter=Q(**{f"{column}__lte": F("panel__decision_target_days")})),
-            "within",
-        )
+        figures[f"{kind}_median"] = Median(column)
+        figures[f"{kind}_mean"] = Avg(column)
+        figures[f"{kind}_decided"] = Count("pk", filter=Q(**{f"{column}__isnull": False}))
+        figures[f"{kind}_within"] = Count("pk", filter=Q(**{f"{column}__lte": F("panel__decision_target_days")}))
         for index, (_, low, high) in enumerate(DAY_BANDS):
-            figures[f"{kind}_band{index}"] = (Count("pk", filter=_within(column, low, high)), index)
+            figures[f"{kind}_band{index}"] = Count("pk", filter=_within(column, low, high))
     return figures
 
 
