@@ -83,6 +83,7 @@ class AgendaRow:
     quorum: object
     decisions: dict
     is_due_before_meeting: bool
+    conflicts: list
 
 
 def agenda(meeting: PanelMeeting, *, today: datetime.date) -> list[AgendaRow]:
@@ -90,9 +91,17 @@ def agenda(meeting: PanelMeeting, *, today: datetime.date) -> list[AgendaRow]:
     items = list(
         meeting.items.filter(removed_at=None)
         .select_related("referral__panel", "referral__lead_social_worker", "deputy_chair", "reconsideration__decision")
+        # Into plain lists (to_attr): Django otherwise clones a queryset for each item, which on a long agenda
+        # cost more than all the page's queries.
         .prefetch_related(
-            Prefetch("conflicts", queryset=ConflictOfInterest.objects.select_related("person")),
-            Prefetch("decisions", queryset=Decision.objects.select_related("deferred_to", "signed_off_by")),
+            Prefetch(
+                "conflicts", queryset=ConflictOfInterest.objects.select_related("person"), to_attr="conflict_list"
+            ),
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.select_related("deferred_to", "signed_off_by"),
+                to_attr="decision_list",
+            ),
         )
         .order_by("position")
     )
@@ -105,9 +114,10 @@ def agenda(meeting: PanelMeeting, *, today: datetime.date) -> list[AgendaRow]:
             AgendaRow(
                 item=item,
                 clock=clock,
-                quorum=item_quorum(item, attendances=attendances, conflicts=list(item.conflicts.all())),
-                decisions={decision.kind: decision for decision in item.decisions.all()},
+                quorum=item_quorum(item, attendances=attendances, conflicts=item.conflict_list),
+                decisions={decision.kind: decision for decision in item.decision_list},
                 is_due_before_meeting=bool(clock and clock.target_date < meeting.date),
+                conflicts=item.conflict_list,
             )
         )
     return rows
