@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from decisions import letters, selectors, services
 from decisions.forms import LetterFilterForm, LetterIssueForm, LetterSelectionForm, ReasonForm
 from decisions.models import LetterExportStatus
-from decisions.view_helpers import post_service, refused, require_role, save_form
+from decisions.view_helpers import form_page, post_service, refused, require_role, save_form
 from nrm_panel.models import Role
 from nrm_panel.permissions import panel_ids_for, roles_on
 from referrals import services as referral_services
@@ -146,18 +146,15 @@ def letter_correct(request, public_id):
     if saved:
         messages.success(request, f"Version {corrected.version} is being prepared. Version {letter.version} stays.")
         return redirect("decisions:letter", corrected.public_id)
-    return render(
+    return form_page(
         request,
-        "decisions/form_page.html",
-        {
-            "form": form,
-            "title": f"Correct the {letter.get_kind_display().lower()} letter",
-            "caption": letter.referral.reference,
-            "back": reverse("decisions:letter", args=[letter.public_id]),
-            "intro": "A new version is made from the case as it stands now, with your reason printed on it. "
-            "Earlier versions are kept.",
-        },
+        form,
         status=status,
+        title=f"Correct the {letter.get_kind_display().lower()} letter",
+        caption=letter.referral.reference,
+        back=reverse("decisions:letter", args=[letter.public_id]),
+        intro="A new version is made from the case as it stands now, with your reason printed on it. "
+        "Earlier versions are kept.",
     )
 
 
@@ -230,16 +227,13 @@ def letter_recipients(request, referral_id):
     if saved:
         messages.success(request, "The letter recipients are saved. Letters already issued keep their addresses.")
         return redirect(back)
-    return render(
+    return form_page(
         request,
-        "decisions/form_page.html",
-        {
-            "form": form,
-            "title": "Letter recipients",
-            "caption": referral.reference,
-            "back": back,
-            "intro": "Letters go to the first responder, and to the child's legal representative where recorded. "
-            "They never go to the child, or to an address where the exploitation happened.",
-        },
+        form,
         status=status,
+        title="Letter recipients",
+        caption=referral.reference,
+        back=back,
+        intro="Letters go to the first responder, and to the child's legal representative where recorded. "
+        "They never go to the child, or to an address where the exploitation happened.",
     )

@@ -14,6 +14,19 @@ def refused(request, error: str, *, back: str, status: int):
     return render(request, "decisions/refused.html", {"error": error, "back": back}, status=status)
 
 
+def form_page(
+    request, form, *, status: int, title: str, back: str, caption="", intro: str = "", template: str = "", **context
+):
+    """A page holding one form (`decisions/form_page.html`, or a template extending it for a longer intro),
+    with what was typed and any refusal next to it."""
+    return render(
+        request,
+        template or "decisions/form_page.html",
+        {"form": form, "title": title, "back": back, "caption": caption, "intro": intro, **context},
+        status=status,
+    )
+
+
 def error_status(error: Exception) -> int:
     if isinstance(error, services.NotAllowed):
         return 403

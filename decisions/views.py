@@ -38,7 +38,7 @@ from decisions.models import (
     Outcome,
     Reconsideration,
 )
-from decisions.view_helpers import error_status, post_service, refused, require_role, save_form
+from decisions.view_helpers import error_status, form_page, post_service, refused, require_role, save_form
 from nrm_panel.models import Panel, Role
 from nrm_panel.permissions import MEETING_ROLES, panel_ids_for, roles_on
 from referrals import services as referral_services
@@ -117,16 +117,13 @@ def meeting_call(request, panel_id):
     if saved:
         messages.success(request, f"The {meeting} has been called.")
         return redirect("decisions:meeting", public_id=meeting.public_id)
-    return render(
+    return form_page(
         request,
-        "decisions/form_page.html",
-        {
-            "form": form,
-            "title": "Call an extraordinary meeting",
-            "caption": panel,
-            "back": reverse("decisions:meeting_list"),
-        },
+        form,
         status=status,
+        title="Call an extraordinary meeting",
+        caption=panel,
+        back=reverse("decisions:meeting_list"),
     )
 
 
@@ -189,11 +186,13 @@ def meeting_change(request, public_id):
         messages.success(request, "The meeting has been changed.")
         return redirect("decisions:meeting", public_id=meeting.public_id)
     back = reverse("decisions:meeting", args=[meeting.public_id])
-    return render(
+    return form_page(
         request,
-        "decisions/form_page.html",
-        {"form": form, "title": f"Change the {meeting}", "caption": meeting.panel, "back": back},
+        form,
         status=status,
+        title=f"Change the {meeting}",
+        caption=meeting.panel,
+        back=back,
     )
 
 
@@ -214,11 +213,13 @@ def meeting_cancel(request, public_id):
         messages.success(request, f"The {meeting} has been cancelled.")
         return redirect("decisions:meeting_list")
     back = reverse("decisions:meeting", args=[meeting.public_id])
-    return render(
+    return form_page(
         request,
-        "decisions/form_page.html",
-        {"form": form, "title": f"Cancel the {meeting}", "caption": meeting.panel, "back": back},
+        form,
         status=status,
+        title=f"Cancel the {meeting}",
+        caption=meeting.panel,
+        back=back,
     )
 
 
@@ -339,16 +340,13 @@ def agenda_remove(request, public_id, item_id):
     if saved:
         messages.success(request, f"{item.referral.reference} has been taken off the agenda.")
         return redirect("decisions:agenda", public_id=public_id)
-    return render(
+    return form_page(
         request,
-        "decisions/form_page.html",
-        {
-            "form": form,
-            "title": f"Take {item.referral.reference} off the agenda",
-            "caption": item.meeting,
-            "back": reverse("decisions:agenda", args=[public_id]),
-        },
+        form,
         status=status,
+        title=f"Take {item.referral.reference} off the agenda",
+        caption=item.meeting,
+        back=reverse("decisions:agenda", args=[public_id]),
     )
 
 
@@ -750,17 +748,14 @@ def reconsideration_refuse(request, reconsideration_id):
     if saved:
         messages.success(request, "The reconsideration is refused and the case is closed.")
         return redirect(back)
-    return render(
+    return form_page(
         request,
-        "decisions/form_page.html",
-        {
-            "form": form,
-            "title": "Refuse the reconsideration",
-            "intro": "The reason is recorded on the case, where the referrer sees it.",
-            "caption": reconsideration.referral.reference,
-            "back": back,
-        },
+        form,
         status=status,
+        title="Refuse the reconsideration",
+        intro="The reason is recorded on the case, where the referrer sees it.",
+        caption=reconsideration.referral.reference,
+        back=back,
     )
 
 
@@ -783,17 +778,14 @@ def case_close(request, referral_id):
     if saved:
         messages.success(request, f"{referral.reference} is closed.")
         return redirect(back)
-    return render(
+    return form_page(
         request,
-        "decisions/form_page.html",
-        {
-            "form": form,
-            "title": f"Close {referral.reference}",
-            "caption": referral.child_name,
-            "back": back,
-            "intro": "The reason is recorded on the case, where the referrer sees it.",
-        },
+        form,
         status=status,
+        title=f"Close {referral.reference}",
+        caption=referral.child_name,
+        back=back,
+        intro="The reason is recorded on the case, where the referrer sees it.",
     )
 
 
@@ -821,17 +813,14 @@ def lead_social_worker(request, referral_id):
     if saved:
         messages.success(request, "The lead social worker is recorded.")
         return redirect(back)
-    return render(
+    return form_page(
         request,
-        "decisions/form_page.html",
-        {
-            "form": form,
-            "title": "Lead social worker",
-            "caption": referral.reference,
-            "back": back,
-            "intro": "They may not chair the panel's item on this case: a deputy chair takes it.",
-        },
+        form,
         status=status,
+        title="Lead social worker",
+        caption=referral.reference,
+        back=back,
+        intro="They may not chair the panel's item on this case: a deputy chair takes it.",
     )
 
 

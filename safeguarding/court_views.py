@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from decisions.view_helpers import post_service, require_role, save_form
+from decisions.view_helpers import form_page, post_service, require_role, save_form
 from nrm_panel.models import Role
 from safeguarding import selectors
 from safeguarding.forms import DefenceSummaryCorrectForm, HearingForm, LetterSentForm, ProceedingForm
@@ -58,15 +58,6 @@ def _page(request, proceeding, *, status: int = 200, **bound):
     return render(request, "safeguarding/proceeding_detail.html", context, status=status)
 
 
-def _form_page(request, form, *, title: str, caption, back: str, status: int, intro: str = ""):
-    return render(
-        request,
-        "safeguarding/proceeding_form.html",
-        {"form": form, "title": title, "caption": caption, "back": back, "intro": intro},
-        status=status,
-    )
-
-
 # Proceedings
 
 
@@ -86,7 +77,7 @@ def proceeding_create(request, referral_id):
     if saved:
         messages.success(request, f"The proceedings at {proceeding.court} are recorded. Add their hearings below.")
         return redirect("safeguarding:proceeding", public_id=proceeding.public_id)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Record criminal proceedings",
@@ -124,7 +115,7 @@ def proceeding_change(request, public_id):
     if saved:
         messages.success(request, "The proceedings are saved. Letters already issued keep the address they went to.")
         return redirect("safeguarding:proceeding", public_id=proceeding.public_id)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Change the proceedings",
@@ -206,7 +197,7 @@ def defence_summary_correct(request, public_id):
         )
         return redirect(reverse("safeguarding:proceeding", args=[proceeding.public_id]) + "#defence-letter")
     address = ", ".join(line.strip() for line in proceeding.solicitor_address.splitlines() if line.strip())
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Correct the decision summary letter",

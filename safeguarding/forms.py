@@ -9,7 +9,6 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from referrals.forms import GovukDateField, GovukFormMixin
-from referrals.services import ReferralError, validate_upload
 from safeguarding.models import LegalBasis, ProceedingStatus, ProviderKind, SendMethod, SupportKind, SupportOutcome
 from safeguarding.services import court, health, history_version, support
 
@@ -52,8 +51,6 @@ class HealthRequestForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, button: str = "Save as draft", **kwargs):
         super().__init__(*args, **kwargs)
-        # A request already overdue keeps its date when something else is changed.
-        self.current_due_date = self.initial.get("due_date")
         self.helper = _helper(
             Field.select("provider_kind", label_size=Size.SMALL),
             Field.text("provider_name", label_size=Size.SMALL),
@@ -64,12 +61,6 @@ class HealthRequestForm(GovukFormMixin, forms.Form):
             Field("due_date", context={"legend_size": Size.for_legend(Size.SMALL)}),
             Submit("save", button),
         )
-
-    def clean_due_date(self):
-        due_date = self.cleaned_data["due_date"]
-        if due_date and due_date != self.current_due_date and due_date < timezone.localdate():
-            raise forms.ValidationError(health.DUE_DATE_PAST)
-        return due_date
 
 
 class ChaseForm(GovukFormMixin, forms.Form):
@@ -86,12 +77,6 @@ class ChaseForm(GovukFormMixin, forms.Form):
             Field("due_date", context={"legend_size": Size.for_legend(Size.SMALL)}),
             Submit("chase", "Chase and send a new link"),
         )
-
-    def clean_due_date(self):
-        due_date = self.cleaned_data["due_date"]
-        if due_date and due_date < timezone.localdate():
-            raise forms.ValidationError(health.DUE_DATE_PAST)
-        return due_date
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -139,23 +124,6 @@ class HealthResponseForm(GovukFormMixin, forms.Form):
             Field("documents", context={"label_size": Size.for_label(Size.SMALL)}),
             Submit("respond", button),
         )
-
-    def clean_documents(self):
-        documents = self.cleaned_data["documents"]
-        if len(documents) > health.MAX_DOCUMENTS_PER_RESPONSE:
-            raise forms.ValidationError(health.TOO_MANY_DOCUMENTS)
-        for document in documents:
-            try:
-                validate_upload(document)
-            except ReferralError as error:
-                raise forms.ValidationError(f"{document.name}: {error}") from None
-        return documents
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("text", "").strip() and not data.get("documents") and "documents" not in self.errors:
-            self.add_error("text", health.EMPTY_RESPONSE)
-        return data
 
 
 class WithdrawForm(GovukFormMixin, forms.Form):

@@ -9,12 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from decisions.view_helpers import post_service, require_role, save_form
+from decisions.view_helpers import form_page, post_service, require_role, save_form
 from nrm_panel.permissions import health_panel_ids
 from safeguarding import selectors
 from safeguarding.forms import ChaseForm, HealthRequestForm, HealthResponseForm, WithdrawForm
 from safeguarding.services import health
 from safeguarding.services.health import NURSE_ONLY
+
+HEALTH = "Health information"
 
 
 @login_required
@@ -40,17 +42,13 @@ def request_create(request, referral_id):
     if saved:
         messages.success(request, "The request is saved as a draft. Check it, then send it.")
         return redirect("safeguarding:health_request", created.public_id)
-    return _form_page(
-        request, form, status, title="Request health information", back=reverse("referrals:case", args=[referral_id])
-    )
-
-
-def _form_page(request, form, status, *, title, back, caption="Health information", intro=""):
-    return render(
+    return form_page(
         request,
-        "decisions/form_page.html",
-        {"form": form, "title": title, "caption": caption, "back": back, "intro": intro},
+        form,
         status=status,
+        caption=HEALTH,
+        title="Request health information",
+        back=reverse("referrals:case", args=[referral_id]),
     )
 
 
@@ -75,7 +73,7 @@ def request_change(request, public_id):
     if saved:
         messages.success(request, "The request is changed.")
         return redirect("safeguarding:health_request", public_id)
-    return _form_page(request, form, status, title="Change the request", back=_page(public_id))
+    return form_page(request, form, status=status, caption=HEALTH, title="Change the request", back=_page(public_id))
 
 
 def _nurse_request(request, public_id):
@@ -113,10 +111,11 @@ def request_chase(request, public_id):
     if saved:
         messages.success(request, "The provider is chased with a new link. The last link no longer works.")
         return redirect(_page(public_id))
-    return _form_page(
+    return form_page(
         request,
         form,
-        status,
+        status=status,
+        caption=HEALTH,
         title="Chase the request",
         back=_page(public_id),
         intro=f"{health_request.contact_email} is emailed a new link. It is due by "
@@ -144,10 +143,11 @@ def response_record(request, public_id):
     if saved:
         messages.success(request, "The response is recorded.")
         return redirect(_page(public_id))
-    return _form_page(
+    return form_page(
         request,
         form,
-        status,
+        status=status,
+        caption=HEALTH,
         title="Record the provider's response",
         back=_page(public_id),
         intro="For a response that came by telephone, secure email or post.",
@@ -166,7 +166,7 @@ def request_withdraw(request, public_id):
     if saved:
         messages.success(request, "The request is withdrawn. Its link no longer works.")
         return redirect(_page(public_id))
-    return _form_page(request, form, status, title="Withdraw the request", back=_page(public_id))
+    return form_page(request, form, status=status, caption=HEALTH, title="Withdraw the request", back=_page(public_id))
 
 
 @login_required

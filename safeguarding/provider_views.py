@@ -9,8 +9,9 @@ Guessing is pointless (tokens are signed); the limit keeps a leaked link from be
 from django.shortcuts import redirect, render
 from django_ratelimit.decorators import ratelimit
 
+from decisions.view_helpers import save_form
 from safeguarding.forms import HealthResponseForm
-from safeguarding.services import SafeguardingError, health
+from safeguarding.services import health
 
 PER_ADDRESS = "60/h"
 SUBMISSIONS_PER_REQUEST = "20/h"
@@ -38,26 +39,23 @@ def respond(request, request_id, token):
         button="Send the response",
         name_label="Your name, role and organisation",
     )
-    status = 200
-    if posted:
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                health.provider_response_submit(
-                    request_id=request_id,
-                    token=token,
-                    responded_by_name=data["responded_by_name"],
-                    text=data["text"],
-                    uploads=data["documents"],
-                )
-            except health.LinkRefused as refused:
-                return _refused(request, refused)
-            except SafeguardingError as error:
-                form.add_error(None, str(error))
-            else:
-                # The same address now says the link was used, and when: a reload sends nothing twice.
-                return redirect(request.path)
+    try:
+        saved, _, status = save_form(
+            request,
+            form,
+            lambda data: health.provider_response_submit(
+                request_id=request_id,
+                token=token,
+                responded_by_name=data["responded_by_name"],
+                text=data["text"],
+                uploads=data["documents"],
+            ),
+        )
+    except health.LinkRefused as refused:
+        return _refused(request, refused)
+    if saved:
+        # The same address now says the link was used, and when: a reload sends nothing twice.
+        return redirect(request.path)
     health_request = link.request
     return _page(
         request,

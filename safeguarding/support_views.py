@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from decisions.view_helpers import require_role, save_form
+from decisions.view_helpers import form_page, require_role, save_form
 from nrm_panel.permissions import panel_ids_for
 from safeguarding import selectors
 from safeguarding.forms import (
@@ -37,8 +37,17 @@ def _case_url(referral) -> str:
     return reverse("referrals:case", args=[referral.public_id]) + "#support"
 
 
-def _form_page(request, template: str, context: dict, status: int):
-    return render(request, f"safeguarding/{template}", context, status=status)
+def _case_form_page(request, form, status: int, *, template: str, referral, title: str, **context):
+    return form_page(
+        request,
+        form,
+        status=status,
+        title=title,
+        back=_case_url(referral),
+        caption=f"{referral.reference}: {referral.child_name}",
+        template=f"safeguarding/{template}",
+        **context,
+    )
 
 
 def _data(request):
@@ -76,11 +85,13 @@ def support_referral_create(request, referral_id):
     if saved:
         messages.success(request, f"The {support_referral.get_kind_display()} referral is recorded.")
         return redirect(_case_url(referral))
-    return _form_page(
+    return _case_form_page(
         request,
-        "support_referral_form.html",
-        {"form": form, "referral": referral, "title": "Record a support referral", "back": _case_url(referral)},
+        form,
         status,
+        template="support_referral_form.html",
+        referral=referral,
+        title="Record a support referral",
     )
 
 
@@ -114,16 +125,13 @@ def support_referral_change(request, public_id):
     if saved:
         messages.success(request, "The support referral is saved.")
         return redirect(_case_url(referral))
-    return _form_page(
+    return _case_form_page(
         request,
-        "support_referral_form.html",
-        {
-            "form": form,
-            "referral": referral,
-            "title": f"Change the {support_referral.get_kind_display()} referral",
-            "back": _case_url(referral),
-        },
+        form,
         status,
+        template="support_referral_form.html",
+        referral=referral,
+        title=f"Change the {support_referral.get_kind_display()} referral",
     )
 
 
@@ -146,35 +154,45 @@ def action_create(request, referral_id):
     if saved:
         messages.success(request, "The safeguarding action is recorded.")
         return redirect(_case_url(referral))
-    return _form_page(
-        request,
-        "action_form.html",
-        {"form": form, "referral": referral, "title": "Record a safeguarding action", "back": _case_url(referral)},
-        status,
+    return _case_form_page(
+        request, form, status, template="action_form.html", referral=referral, title="Record a safeguarding action"
+    )
+
+
+def _action_form_view(request, public_id, *, form_for, save, success: str, title: str):
+    """A page changing one safeguarding action: `form_for(action)` makes its form, `save(action, data)` runs
+    its service."""
+    action = selectors.safeguarding_action_for(request.user, public_id)
+    referral = action.referral
+    require_role(request.user, referral.panel_id, ACTION_WRITER_ROLES)
+    form = form_for(action)
+    saved, _, status = save_form(request, form, lambda data: save(action, data))
+    if saved:
+        messages.success(request, success)
+        return redirect(_case_url(referral))
+    return _case_form_page(
+        request, form, status, template="action_form.html", referral=referral, title=title, action=action
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_change(request, public_id):
-    action = selectors.safeguarding_action_for(request.user, public_id)
-    referral = action.referral
-    require_role(request.user, referral.panel_id, ACTION_WRITER_ROLES)
-    form = SafeguardingActionForm(
-        _data(request),
-        initial={
-            "action": action.action,
-            "owner": action.owner,
-            "due_on": action.due_on,
-            "version": history_version(action),
-        },
-        button="Save changes",
-        current_due_on=action.due_on,
-    )
-    saved, _, status = save_form(
+    return _action_form_view(
         request,
-        form,
-        lambda data: support.action_update(
+        public_id,
+        form_for=lambda action: SafeguardingActionForm(
+            _data(request),
+            initial={
+                "action": action.action,
+                "owner": action.owner,
+                "due_on": action.due_on,
+                "version": history_version(action),
+            },
+            button="Save changes",
+            current_due_on=action.due_on,
+        ),
+        save=lambda action, data: support.action_update(
             safeguarding_action=action,
             user=request.user,
             action=data["action"],
@@ -182,81 +200,40 @@ def action_change(request, public_id):
             due_on=data["due_on"],
             version=data["version"],
         ),
-    )
-    if saved:
-        messages.success(request, "The safeguarding action is saved.")
-        return redirect(_case_url(referral))
-    return _form_page(
-        request,
-        "action_form.html",
-        {
-            "form": form,
-            "referral": referral,
-            "action": action,
-            "title": "Change a safeguarding action",
-            "back": _case_url(referral),
-        },
-        status,
+        success="The safeguarding action is saved.",
+        title="Change a safeguarding action",
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_done(request, public_id):
-    action = selectors.safeguarding_action_for(request.user, public_id)
-    referral = action.referral
-    require_role(request.user, referral.panel_id, ACTION_WRITER_ROLES)
-    form = ActionDoneForm(_data(request), initial={"done_on": timezone.localdate()}, referral=referral)
-    saved, _, status = save_form(
+    return _action_form_view(
         request,
-        form,
-        lambda data: support.action_done(
+        public_id,
+        form_for=lambda action: ActionDoneForm(
+            _data(request), initial={"done_on": timezone.localdate()}, referral=action.referral
+        ),
+        save=lambda action, data: support.action_done(
             safeguarding_action=action, user=request.user, done_on=data["done_on"], done_note=data["done_note"]
         ),
-    )
-    if saved:
-        messages.success(request, "The safeguarding action is marked as done.")
-        return redirect(_case_url(referral))
-    return _form_page(
-        request,
-        "action_form.html",
-        {
-            "form": form,
-            "referral": referral,
-            "action": action,
-            "title": "Mark a safeguarding action as done",
-            "back": _case_url(referral),
-        },
-        status,
+        success="The safeguarding action is marked as done.",
+        title="Mark a safeguarding action as done",
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_reopen(request, public_id):
-    action = selectors.safeguarding_action_for(request.user, public_id)
-    referral = action.referral
-    require_role(request.user, referral.panel_id, ACTION_WRITER_ROLES)
-    form = ActionReopenForm(_data(request))
-    saved, _, status = save_form(
+    return _action_form_view(
         request,
-        form,
-        lambda data: support.action_reopen(safeguarding_action=action, user=request.user, reason=data["reason"]),
-    )
-    if saved:
-        messages.success(request, "The safeguarding action is open again.")
-        return redirect(_case_url(referral))
-    return _form_page(
-        request,
-        "action_form.html",
-        {
-            "form": form,
-            "referral": referral,
-            "action": action,
-            "title": "Reopen a safeguarding action",
-            "back": _case_url(referral),
-        },
-        status,
+        public_id,
+        form_for=lambda action: ActionReopenForm(_data(request)),
+        save=lambda action, data: support.action_reopen(
+            safeguarding_action=action, user=request.user, reason=data["reason"]
+        ),
+        success="The safeguarding action is open again.",
+        title="Reopen a safeguarding action",
     )
 
 
@@ -286,17 +263,14 @@ def transition_plan(request, referral_id):
     if saved:
         messages.success(request, "The transition plan is saved.")
         return redirect(_case_url(referral))
-    return _form_page(
+    return _case_form_page(
         request,
-        "transition_plan_form.html",
-        {
-            "form": form,
-            "referral": referral,
-            "title": "Change the transition plan" if current else "Record the transition plan",
-            "turning_18": selectors.turning_18_flag(referral, today=timezone.localdate()),
-            "back": _case_url(referral),
-        },
+        form,
         status,
+        template="transition_plan_form.html",
+        referral=referral,
+        title="Change the transition plan" if current else "Record the transition plan",
+        turning_18=selectors.turning_18_flag(referral, today=timezone.localdate()),
     )
 
 

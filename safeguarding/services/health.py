@@ -32,7 +32,7 @@ from safeguarding.models import (
     HealthResponseDocument,
     ProviderLink,
 )
-from safeguarding.services import SafeguardingError, require_open_case, require_role, save_with_reason
+from safeguarding.services import AnswerRefused, SafeguardingError, require_open_case, require_role, save_with_reason
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def _require_changeable(request: HealthInformationRequest) -> None:
 
 def _check_due_date(due_date: datetime.date, today: datetime.date) -> None:
     if due_date < today:
-        raise SafeguardingError(DUE_DATE_PAST)
+        raise AnswerRefused(DUE_DATE_PAST, field="due_date")
 
 
 REQUEST_FIELDS = (
@@ -217,15 +217,15 @@ def health_response_record(
 def _checked_uploads(text: str, uploads) -> list[tuple]:
     uploads = list(uploads)
     if not text.strip() and not uploads:
-        raise SafeguardingError(EMPTY_RESPONSE)
+        raise AnswerRefused(EMPTY_RESPONSE, field="text")
     if len(uploads) > MAX_DOCUMENTS_PER_RESPONSE:
-        raise SafeguardingError(TOO_MANY_DOCUMENTS)
+        raise AnswerRefused(TOO_MANY_DOCUMENTS, field="documents")
     checked = []
     for upload in uploads:
         try:
             content_type = validate_upload(upload)
         except ReferralError as error:
-            raise SafeguardingError(f"{upload.name}: {error}") from None
+            raise AnswerRefused(f"{upload.name}: {error}", field="documents") from None
         checked.append((upload, content_type))
     return checked
 
