@@ -19,3 +19,10 @@ def reporting_panels(user, *, figures_only: bool = True) -> QuerySet[Panel]:
     if user.is_superuser and figures_only:
         return Panel.objects.filter(is_active=True).order_by("name")
     return Panel.objects.filter(pk__in=panel_ids_for(user, REPORT_ROLES), is_active=True).order_by("name")
+
+
+def may_download_case_rows(user, panels) -> bool:
+    """Whether the user may download the data return of `panels`: case-level rows, even anonymised, only for
+    panels where they hold a reporting role (an instance administrator's view of every panel is figures only)."""
+    allowed = set(reporting_panels(user, figures_only=False).values_list("pk", flat=True))
+    return {panel.pk for panel in panels} <= allowed

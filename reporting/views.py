@@ -10,7 +10,7 @@ from nrm_panel.permissions import CASE_READER_ROLES, has_role
 from reporting import charts, figures
 from reporting.data_return import recent_exports
 from reporting.forms import ReportForm
-from reporting.scope import reporting_panels
+from reporting.scope import may_download_case_rows, reporting_panels
 
 
 @login_required
@@ -32,9 +32,7 @@ def dashboard(request):
         "suppress": suppress,
         "tables": [charts.shown(table, suppress=suppress) for table in figures.dashboard_tables(scope, today=today)],
         "query": request.GET.urlencode(),
-        # Case-level rows, even anonymised, only for panels where the person holds a reporting role.
-        "can_export": {panel.pk for panel in chosen}
-        <= set(reporting_panels(request.user, figures_only=False).values_list("pk", flat=True)),
+        "can_export": may_download_case_rows(request.user, chosen),
     }
     if context["can_export"]:
         context["exports"] = recent_exports(chosen)

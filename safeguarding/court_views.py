@@ -31,15 +31,11 @@ def _proceeding_to_write(request, public_id):
     return proceeding
 
 
-def _default_recipient(proceeding) -> str:
-    return f"{proceeding.solicitor_name}, {proceeding.solicitor_firm}"
-
-
 def _sent_form(request, proceeding, data=None) -> LetterSentForm:
     return LetterSentForm(
         data,
         letters=selectors.proceeding_letters(request.user, proceeding),
-        default_recipient=_default_recipient(proceeding),
+        default_recipient=proceeding.solicitor,
         initial={"sent_on": timezone.localdate()},
     )
 
@@ -205,7 +201,7 @@ def defence_summary_correct(request, public_id):
         back=reverse("safeguarding:proceeding", args=[proceeding.public_id]) + "#defence-letter",
         status=status,
         intro=f"A new version is made from the panel's decisions as they stand now, addressed to "
-        f"{_default_recipient(proceeding)}, {address}, with your reason printed on it. Earlier versions are kept. "
+        f"{proceeding.solicitor}, {address}, with your reason printed on it. Earlier versions are kept. "
         "If the solicitor has changed, change the proceedings first.",
     )
 

@@ -285,6 +285,11 @@ class CourtProceeding(models.Model):
         return f"Proceedings at {self.court}"
 
     @property
+    def solicitor(self) -> str:
+        """The defence solicitor as a letter's recipient is recorded by default: name and firm."""
+        return f"{self.solicitor_name}, {self.solicitor_firm}"
+
+    @property
     def letter_key(self) -> str:
         """Tells this proceeding's decision summary letters apart from another's on the same case."""
         return f"proceedings-{self.pk}"

@@ -278,7 +278,7 @@ def letter_sent_record(
         issued_on = timezone.localdate(letter.requested_at)
         if sent_on < issued_on:
             raise AnswerRefused(SENT_BEFORE_ISSUED.format(version=letter.version, date=issued_on), field="sent_on")
-        recipient = recipient.strip() or f"{proceeding.solicitor_name}, {proceeding.solicitor_firm}"
+        recipient = recipient.strip() or proceeding.solicitor
         if proceeding.letters_sent.filter(
             letter=letter, recipient__iexact=recipient, sent_on=sent_on, method=method
         ).exists():
