@@ -4,6 +4,8 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from nrm_panel.models import Role
 from tests.factories import PASSWORD, PanelFactory, ReferralFactory, member
@@ -58,10 +60,32 @@ def draft(panel, referrer):
     return ReferralFactory(panel=panel, referrer=referrer)
 
 
+_force_login = Client.force_login
+
+
+def _force_login_with_second_factor(self, user, backend=None, *, second_factor=True):
+    """As Django's force_login (which skips the password), also past the second step of signing in:
+    the session holds a confirmed authenticator of the person's, as after typing its code. Pass
+    second_factor=False for a session that has given only its password."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _force_login(self, user, backend)
+    if second_factor:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="Authenticator app", confirmed=True
+        )
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+Client.force_login = _force_login_with_second_factor
+
+
 @pytest.fixture
 def login(client):
     def _login(user):
-        assert client.login(username=user.email, password=PASSWORD)
+        client.force_login(user)
         return client
 
     return _login

@@ -1,9 +1,11 @@
 """Django admin for the instance's administrators: panels, agencies, people and their roles."""
 
+from axes.utils import reset as axes_reset
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from nrm_panel import two_factor
 from nrm_panel.models import Agency, Membership, Panel, User
 
 admin.site.site_header = "NRM Panel administration"
@@ -31,6 +33,21 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),
     )
     inlines = [MembershipInline]
+    actions = ["reset_sign_in", "unlock_sign_in"]
+
+    @admin.action(description="Reset the authenticator app of the selected people (they set it up again)")
+    def reset_sign_in(self, request, queryset):
+        for user in queryset:
+            two_factor.reset(user)
+        self.message_user(
+            request,
+            f"Reset {queryset.count()} people's sign-in: they are signed out, and set up their app at their next sign-in.",
+        )
+
+    @admin.action(description="Unlock the sign-in of the selected people after too many wrong passwords")
+    def unlock_sign_in(self, request, queryset):
+        unlocked = sum(axes_reset(username=user.email) for user in queryset)
+        self.message_user(request, f"Unlocked sign-in for {queryset.count()} people ({unlocked} lockouts cleared).")
 
 
 @admin.register(Panel)
@@ -40,6 +57,7 @@ class PanelAdmin(SimpleHistoryAdmin):
     fieldsets = (
         (None, {"fields": ("name", "code", "local_authorities", "nation", "is_active")}),
         ("Targets", {"fields": ("decision_target_days", "notifies_police")}),
+        ("Records", {"fields": ("retention_years",)}),
         (
             "How the panel decides",
             {

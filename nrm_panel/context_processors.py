@@ -1,5 +1,6 @@
-"""Navigation for the header, from the user's roles on their panels."""
+"""Navigation for the header, from the user's roles on their panels, and the sign-in limits pages mention."""
 
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from notifications.selectors import unread_count
@@ -20,8 +21,11 @@ def navigation(request):
         "reads_health_detail": bool(health_panel_ids(user)) if memberships else False,
         # Reports: a coordinator, chair or auditor, or an instance administrator (every panel's figures).
         "reads_reports": bool(roles & REPORT_ROLES) or bool(user and user.is_superuser),
+        "reads_access_log": Role.AUDITOR in roles or bool(user and user.is_superuser),
         "oversees_clock": bool(roles & {Role.COORDINATOR, Role.CHAIR}),
         "administered_panels": [m.panel for m in memberships if m.role == Role.ADMINISTRATOR],
         # Counted only on pages that show it (the header of a signed-in page).
         "unread_notifications": SimpleLazyObject(lambda: unread_count(user)) if memberships else 0,
+        "idle_minutes": settings.SESSION_IDLE_MINUTES,
+        "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }

@@ -65,3 +65,22 @@ class MembershipAddForm(forms.Form):
             Field.select("agency"),
             Submit("add", "Add person"),
         )
+
+
+class SecurityCodeForm(forms.Form):
+    """The second step of signing in: a code from the authenticator app, or a backup code."""
+
+    code = forms.CharField(
+        label="Security code",
+        max_length=20,
+        strip=True,
+        error_messages={"required": "Enter the security code", "max_length": "The code is at most 20 characters"},
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input govuk-input--width-10",
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+    )

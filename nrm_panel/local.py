@@ -144,6 +144,8 @@ def prepare_environment(mode: str) -> list:
         os.environ["DJANGO_SETTINGS_MODULE"] = "nrm_panel.settings"
         os.environ.setdefault("NRM_ENVIRONMENT", "local")
         os.environ.setdefault("DEBUG", "true")
+        # The demo logins work with a password alone; set it to false to try the authenticator app.
+        os.environ.setdefault("SIGN_IN_WITHOUT_SECOND_FACTOR", "true")
     else:
         os.environ["DJANGO_SETTINGS_MODULE"] = "nrm_panel.settings_test"
     return keep_alive

@@ -1,13 +1,15 @@
 """Panels (a local area), the partner agencies that sit on them, and people with a role per panel."""
 
 import datetime
+import uuid
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
 
 
@@ -46,6 +48,9 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
+    # Part of every session's check (see _get_session_auth_hash): a new value signs the person out everywhere.
+    sessions_generation = models.UUIDField(default=uuid.uuid4, editable=False)
+
     objects = UserManager()
 
     class Meta:
@@ -58,6 +63,13 @@ class User(AbstractUser):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django ends every session whose stored hash no longer matches: a new password, or a new
+        # sessions_generation (signing out everywhere, a reset of the second factor).
+        key_salt = "nrm_panel.models.User.get_session_auth_hash"
+        value = f"{self.password}:{self.sessions_generation}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class Nation(models.TextChoices):
@@ -161,6 +173,13 @@ class Panel(models.Model):
     )
     meeting_time = models.TimeField(default=datetime.time(10, 0))
     meeting_place = models.CharField(max_length=200, blank=True, help_text="Where the regular meeting is held")
+    retention_years = models.PositiveSmallIntegerField(
+        "keep closed cases for (years)",
+        default=6,
+        validators=[MinValueValidator(1)],
+        help_text="A closed case older than this is listed for review, then anonymised: agree the period with "
+        "your information governance team",
+    )
     is_active = models.BooleanField(default=True)
     history = HistoricalRecords()
 

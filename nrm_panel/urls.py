@@ -12,7 +12,12 @@ urlpatterns = [
         views.SignInView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
         name="login",
     ),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-in/code/", views.second_factor, name="second_factor"),
+    path("sign-in/set-up/", views.second_factor_set_up, name="second_factor_set_up"),
+    path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("account/", views.account, name="account"),
+    path("account/backup-codes/", views.second_factor_backup_codes, name="second_factor_backup_codes"),
+    path("session/keep-alive/", views.session_keep_alive, name="session_keep_alive"),
     path("password/forgotten/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("password/forgotten/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
@@ -29,6 +34,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("", include("safeguarding.urls")),
     path("reports/", include("reporting.urls")),
+    path("access-log/", include("access_log.urls")),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
 ]

@@ -7,12 +7,11 @@ from django.urls import reverse
 
 from decisions.models import Decision, DecisionKind
 from referrals.models import State
-from tests.factories import PASSWORD
 
 
 def _login(client, user):
     client.logout()
-    assert client.login(username=user.email, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -394,8 +394,9 @@ class TestTheDefaultLoad:
             "panel-member-education@northam.example",
         ):
             assert email in loaded
-        assert client.login(username="referrer@northam.example", password=DEFAULT_PASSWORD)
-        assert client.login(username="admin@nrm-panel.example", password=DEFAULT_PASSWORD)
+        for email in ("referrer@northam.example", "admin@nrm-panel.example"):
+            signed_in = client.post("/sign-in/", {"username": email, "password": DEFAULT_PASSWORD})
+            assert signed_in.status_code == 302, email
         assert User.objects.get(email="admin@nrm-panel.example").is_superuser
 
     def test_references_are_unique_and_each_counter_holds_the_highest_number_used(self):

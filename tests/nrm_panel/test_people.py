@@ -50,7 +50,8 @@ def test_invitation_link_sets_the_password_and_the_person_can_sign_in(
         response.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
     )
     assert response.status_code == 302
-    assert client.login(username="invitee@council.example", password=new_password)
+    signed_in = client.post("/sign-in/", {"username": "invitee@council.example", "password": new_password})
+    assert signed_in.status_code == 302 and "/sign-in/set-up/" in signed_in["Location"]
 
 
 def test_panel_member_needs_an_agency_of_this_panel(login, people, panel, other_panel):

@@ -1,0 +1,22 @@
+"""What of the access log a person may read: an auditor, their panels' events; an instance administrator, all."""
+
+from django.db.models import Q, QuerySet
+
+from access_log.models import AccessEvent
+from nrm_panel.models import Membership, Role
+from nrm_panel.permissions import panel_ids_for
+
+
+def may_read(user) -> bool:
+    return user.is_superuser or bool(panel_ids_for(user, {Role.AUDITOR}))
+
+
+def readable_events(user) -> QuerySet[AccessEvent]:
+    events = AccessEvent.objects.select_related("user", "referral", "panel")
+    if user.is_superuser:
+        return events
+    panel_ids = panel_ids_for(user, {Role.AUDITOR})
+    # Events about a panel's cases and meetings; and signing in and out (which name no panel) of the
+    # people who have ever had a role on it.
+    people = Membership.objects.filter(panel_id__in=panel_ids).values("user_id")
+    return events.filter(Q(panel_id__in=panel_ids) | Q(panel__isnull=True, user_id__in=people))
