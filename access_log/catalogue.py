@@ -148,9 +148,7 @@ PAGES: dict[str, Entry] = {
     "safeguarding:health_request_withdraw": Entry(AccessKind.HEALTH, HEALTH_REQUEST),
     "safeguarding:health_response_record": Entry(AccessKind.HEALTH, HEALTH_REQUEST),
     "safeguarding:health_document": Entry(AccessKind.ATTACHMENT_DOWNLOAD, HEALTH_REQUEST),
-    "safeguarding:provider_respond": Entry(
-        AccessKind.HEALTH, PROVIDER_REQUEST, anonymous=True, secret_kwarg="token"
-    ),
+    "safeguarding:provider_respond": Entry(AccessKind.HEALTH, PROVIDER_REQUEST, anonymous=True, secret_kwarg="token"),
     "safeguarding:action_create": Entry(AccessKind.SAFEGUARDING, CASE_BY_REFERRAL_ID),
     "safeguarding:action_change": Entry(AccessKind.SAFEGUARDING, ACTION),
     "safeguarding:action_done": Entry(AccessKind.SAFEGUARDING, ACTION),

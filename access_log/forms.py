@@ -10,7 +10,9 @@ from referrals.forms import GovukFormMixin, date_field
 
 class AccessSearchForm(GovukFormMixin, forms.Form):
     person = forms.CharField(label="Person's email address, or part of it", max_length=254, required=False)
-    case = forms.CharField(label="Case reference", max_length=20, required=False, help_text="For example, LEW-2026-0042")
+    case = forms.CharField(
+        label="Case reference", max_length=20, required=False, help_text="For example, LEW-2026-0042"
+    )
     kind = forms.ChoiceField(label="What", choices=[("", "Anything")] + AccessKind.choices, required=False)
     address = forms.CharField(label="From address", max_length=45, required=False)
     date_from = date_field("From", help_text="For example, 1 11 2026")

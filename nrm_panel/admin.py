@@ -41,7 +41,7 @@ class UserAdmin(DjangoUserAdmin):
             two_factor.reset(user)
         self.message_user(
             request,
-            f"Reset {queryset.count()} people's sign-in: they are signed out, and set up their app at their next sign-in.",
+            f"Reset the sign-in of {queryset.count()} people: they set up their app when they next sign in.",
         )
 
     @admin.action(description="Unlock the sign-in of the selected people after too many wrong passwords")

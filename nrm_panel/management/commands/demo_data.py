@@ -149,3 +149,8 @@ class Command(BaseCommand):
                 f"The other demo panels have the same logins under their own name, "
                 f"for example coordinator@{second.slug}.example."
             )
+        if settings.SIGN_IN_WITHOUT_SECOND_FACTOR:
+            self.stdout.write(
+                "These sign in with the password alone (SIGN_IN_WITHOUT_SECOND_FACTOR, local only). "
+                "Everywhere else, people also set up an authenticator app at their first sign-in."
+            )
