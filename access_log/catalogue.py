@@ -1,7 +1,7 @@
 """Every page of the app, and what the access log records of a request to it.
 
 A page added to the URL configuration without a line here fails a test
-(tests/access_log/test_catalogue.py): a new page is logged, or said here not to need it.
+(tests/security/test_access_log.py): a new page is logged, or said here not to need it.
 """
 
 from dataclasses import dataclass
@@ -45,6 +45,7 @@ CASE_BY_REFERRAL_ID = Subject("referrals.Referral", "referral_id", panel="panel_
 MEETING = Subject("decisions.PanelMeeting", "public_id", panel="panel_id", referral=None)
 LETTER = Subject("decisions.Letter", "public_id")
 LETTER_EXPORT = Subject("decisions.LetterExport", "public_id", panel="panel_id", referral=None)
+AGENDA_ITEM = Subject("decisions.AgendaItem", "item_id", field="pk")
 RECONSIDERATION = Subject("decisions.Reconsideration", "reconsideration_id", field="pk")
 HEALTH_REQUEST = Subject("safeguarding.HealthInformationRequest", "public_id")
 PROVIDER_REQUEST = Subject("safeguarding.HealthInformationRequest", "request_id")
@@ -101,16 +102,16 @@ PAGES: dict[str, Entry] = {
     "decisions:meeting_open": Entry(AccessKind.DECISION, MEETING),
     "decisions:agenda": Entry(AccessKind.DECISION, MEETING),
     "decisions:agenda_add": Entry(AccessKind.DECISION, MEETING),
-    "decisions:agenda_remove": Entry(AccessKind.DECISION, MEETING),
-    "decisions:agenda_reorder": Entry(AccessKind.DECISION, MEETING),
+    "decisions:agenda_remove": Entry(AccessKind.DECISION, AGENDA_ITEM),
+    "decisions:agenda_reorder": Entry(AccessKind.DECISION, AGENDA_ITEM),
     "decisions:attendance": Entry(AccessKind.DECISION, MEETING),
-    "decisions:item": Entry(AccessKind.DECISION, MEETING),
-    "decisions:conflict_add": Entry(AccessKind.DECISION, MEETING),
-    "decisions:conflict_remove": Entry(AccessKind.DECISION, MEETING),
-    "decisions:decision_record": Entry(AccessKind.DECISION, MEETING),
-    "decisions:decision_remove": Entry(AccessKind.DECISION, MEETING),
-    "decisions:deputy_set": Entry(AccessKind.DECISION, MEETING),
-    "decisions:sign_off": Entry(AccessKind.DECISION, MEETING),
+    "decisions:item": Entry(AccessKind.DECISION, AGENDA_ITEM),
+    "decisions:conflict_add": Entry(AccessKind.DECISION, AGENDA_ITEM),
+    "decisions:conflict_remove": Entry(AccessKind.DECISION, AGENDA_ITEM),
+    "decisions:decision_record": Entry(AccessKind.DECISION, AGENDA_ITEM),
+    "decisions:decision_remove": Entry(AccessKind.DECISION, AGENDA_ITEM),
+    "decisions:deputy_set": Entry(AccessKind.DECISION, AGENDA_ITEM),
+    "decisions:sign_off": Entry(AccessKind.DECISION, AGENDA_ITEM),
     "decisions:minutes": Entry(AccessKind.DECISION, MEETING),
     "decisions:pack": Entry(AccessKind.DECISION, MEETING),
     "decisions:pack_pdf": Entry(AccessKind.EXPORT_DOWNLOAD, MEETING),
@@ -169,6 +170,13 @@ PAGES: dict[str, Entry] = {
     "reporting:dashboard": Entry(AccessKind.REPORT),
     "reporting:data_return": Entry(AccessKind.EXPORT_DOWNLOAD),
     "reporting:data_dictionary": NOT_LOGGED,
+    # Records management: the retention review, and subject access exports of one case
+    "records:retention_review": Entry(AccessKind.RECORDS),
+    "records:case_review": Entry(AccessKind.RECORDS, CASE),
+    "records:subject_access": Entry(AccessKind.RECORDS, CASE),
+    "records:subject_access_download": Entry(AccessKind.RECORDS, CASE),
+    "records:health_subject_access": Entry(AccessKind.RECORDS, CASE),
+    "records:health_subject_access_download": Entry(AccessKind.RECORDS, CASE),
     # The access log itself
     "access_log:search": Entry(AccessKind.ACCESS_LOG),
 }

@@ -2,9 +2,16 @@
 
 from django.db.models import Q, QuerySet
 
-from access_log.models import AccessEvent
+from access_log.models import AccessEvent, AccessKind
 from nrm_panel.models import Membership, Role
 from nrm_panel.permissions import panel_ids_for
+
+SIGNING_IN = [
+    AccessKind.PASSWORD_ACCEPTED,
+    AccessKind.SIGN_IN,
+    AccessKind.SECOND_FACTOR_FAILED,
+    AccessKind.SIGN_OUT,
+]
 
 
 def may_read(user) -> bool:
@@ -16,7 +23,8 @@ def readable_events(user) -> QuerySet[AccessEvent]:
     if user.is_superuser:
         return events
     panel_ids = panel_ids_for(user, {Role.AUDITOR})
-    # Events about a panel's cases and meetings; and signing in and out (which name no panel) of the
-    # people who have ever had a role on it.
+    # Events about a panel's cases and meetings; and the signing in and out of the people who have ever
+    # had a role on it. Nothing else that names no panel: a list or a search (whose address may hold
+    # a child's name from another of the person's panels) is for instance administrators only.
     people = Membership.objects.filter(panel_id__in=panel_ids).values("user_id")
-    return events.filter(Q(panel_id__in=panel_ids) | Q(panel__isnull=True, user_id__in=people))
+    return events.filter(Q(panel_id__in=panel_ids) | Q(kind__in=SIGNING_IN, user_id__in=people))

@@ -10,7 +10,7 @@ class SignInForm(AuthenticationForm):
     """Django's sign-in form with GOV.UK wording."""
 
     error_messages = {
-        "invalid_login": "Enter a correct email address and password. Both are case-sensitive.",
+        "invalid_login": "Enter a correct email address and password. The password is case-sensitive.",
         "inactive": "This account has been disabled. Contact your panel administrator.",
     }
 

@@ -10,3 +10,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed on
 CELERY_TASK_ALWAYS_EAGER = True
 PRIVATE_MEDIA_ROOT = VAR_DIR / "test-uploads"  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests may run in parallel (pytest-xdist): each worker counts rate limits under its own
+# prefix, which the root conftest empties before every test.
+CACHES["default"]["KEY_PREFIX"] = f"nrm-{os.environ.get('PYTEST_XDIST_WORKER', 'tests')}"  # noqa: F405

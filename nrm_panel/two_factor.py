@@ -7,6 +7,7 @@ from base64 import b32encode
 
 import segno
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -28,6 +29,10 @@ OPEN_BEFORE_SECOND_FACTOR = {"second_factor", "second_factor_set_up", "logout", 
 
 class CodeRefused(Exception):
     pass
+
+
+# django-otp doubles the wait after each wrong code (1, 2, 4… seconds).
+TOO_MANY = "Too many wrong codes. Wait a little, then enter the newest code from your app"
 
 
 def required() -> bool:
@@ -73,18 +78,23 @@ def _clean(token: str) -> str:
     return "".join(token.split()).lower()
 
 
-@transaction.atomic
 def set_up(request, device: TOTPDevice, token: str) -> list[str]:
     """Confirm a new authenticator with its first code; returns the new backup codes."""
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=request.user)
-    if not device.verify_token(_clean(token)):
+    if not device.verify_is_allowed()[0]:
+        raise CodeRefused(TOO_MANY)
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=request.user)
+        confirmed = device.verify_token(_clean(token))
+        if confirmed:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=request.user).exclude(pk=device.pk).delete()
+            codes = backup_codes_replace(request.user)
+            otp_login(request, device)
+    # Outside the transaction: a refusal's throttle count and its access-log event must stay.
+    if not confirmed:
         second_factor_failed.send(sender=set_up, request=request, user=request.user)
         raise CodeRefused("The code is not right. Check the time on your phone is correct and enter the newest code")
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=request.user).exclude(pk=device.pk).delete()
-    codes = backup_codes_replace(request.user)
-    otp_login(request, device)
     second_factor_passed.send(sender=set_up, request=request, user=request.user)
     return codes
 
@@ -93,20 +103,25 @@ def verify(request, token: str) -> None:
     """Check a code from the app or a backup code; on success the session is fully signed in."""
     user = request.user
     token = _clean(token)
-    devices = [d for d in (authenticator(user), StaticDevice.objects.filter(user=user, confirmed=True).first()) if d]
-    for device in devices:
-        allowed, why = device.verify_is_allowed()
-        if not allowed and why and "locked_until" in why:
-            raise CodeRefused("Too many wrong codes. Wait a minute, then enter the newest code")
+    # Six digits are the app's; anything else can only be a backup code. Trying one device only means
+    # a backup code does not count as a wrong code from the app (which would slow the next one down).
+    if token.isdigit() and len(token) == 6:
+        device = authenticator(user)
+    else:
+        device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        raise CodeRefused("The code is not right. Enter the newest 6-digit code from your app, or a backup code")
+    if not device.verify_is_allowed()[0]:
+        raise CodeRefused(TOO_MANY)
     with transaction.atomic():
-        for device in devices:
-            locked = type(device).objects.select_for_update().get(pk=device.pk)
-            if locked.verify_token(token):
-                otp_login(request, locked)
-                second_factor_passed.send(sender=verify, request=request, user=user)
-                return
-    second_factor_failed.send(sender=verify, request=request, user=user)
-    raise CodeRefused("The code is not right. Enter the newest 6-digit code from your app, or a backup code")
+        locked = type(device).objects.select_for_update().get(pk=device.pk)
+        verified = locked.verify_token(token)
+        if verified:
+            otp_login(request, locked)
+    if not verified:
+        second_factor_failed.send(sender=verify, request=request, user=user)
+        raise CodeRefused("The code is not right. Enter the newest 6-digit code from your app, or a backup code")
+    second_factor_passed.send(sender=verify, request=request, user=user)
 
 
 @transaction.atomic
@@ -119,7 +134,7 @@ def reset(user) -> None:
 
 
 def sign_out_everywhere(user) -> None:
-    type(user).objects.filter(pk=user.pk).update(sessions_generation=uuid.uuid4())
+    get_user_model().objects.filter(pk=user.pk).update(sessions_generation=uuid.uuid4())
 
 
 def safe_next(request) -> str:

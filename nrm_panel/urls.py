@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("safeguarding.urls")),
     path("reports/", include("reporting.urls")),
     path("access-log/", include("access_log.urls")),
+    path("records/", include("records.urls")),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
 ]
