@@ -77,6 +77,7 @@ PAGES: dict[str, Entry] = {
     "panel_people": Entry(AccessKind.PEOPLE, PANEL),
     "panel_person_add": Entry(AccessKind.PEOPLE, PANEL),
     "panel_membership_end": Entry(AccessKind.PEOPLE, PANEL),
+    "panel_person_sign_in_reset": Entry(AccessKind.PEOPLE, PANEL),
     # Referrals
     "referrals:list": Entry(AccessKind.LIST),
     "referrals:start": Entry(AccessKind.CASE),

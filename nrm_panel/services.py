@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from nrm_panel import two_factor
 from nrm_panel.models import Agency, Membership, Panel, Role, User
 from nrm_panel.permissions import has_role
 
@@ -82,6 +83,21 @@ def membership_end(*, membership: Membership, ended_by) -> Membership:
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     return membership
+
+
+def sign_in_reset(*, membership: Membership, reset_by, site_url: str) -> None:
+    """A panel administrator resets the authenticator app of a person on their panel (a lost or new
+    phone): the person is signed out everywhere and sets up their app at their next sign-in. They are
+    emailed, so a reset they did not ask for does not go unnoticed."""
+    _check_administrator(reset_by, membership.panel)
+    if membership.user_id == reset_by.pk:
+        raise MembershipError("You cannot reset your own sign-in. Ask another administrator.")
+    if membership.user.is_superuser:
+        raise MembershipError("An instance administrator's sign-in is reset in Django admin only.")
+    two_factor.reset(membership.user)
+    context = {"panel": membership.panel, "reset_by": reset_by, "url": site_url.rstrip("/") + reverse("login")}
+    body = render_to_string("registration/sign_in_reset_email.txt", context)
+    send_mail("Your NRM Panel sign-in was reset", body, None, [membership.user.email])
 
 
 def send_invitation(*, user: User, panel: Panel, site_url: str, set_password: bool) -> None:

@@ -29,6 +29,11 @@ urlpatterns = [
     path(
         "panels/<int:panel_id>/people/<int:membership_id>/end/", views.panel_membership_end, name="panel_membership_end"
     ),
+    path(
+        "panels/<int:panel_id>/people/<int:membership_id>/reset-sign-in/",
+        views.panel_person_sign_in_reset,
+        name="panel_person_sign_in_reset",
+    ),
     path("referrals/", include("referrals.urls")),
     path("", include("decisions.urls")),
     path("notifications/", include("notifications.urls")),

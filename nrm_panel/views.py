@@ -183,6 +183,22 @@ def panel_person_add(request, panel_id):
 
 @login_required
 @require_POST
+def panel_person_sign_in_reset(request, panel_id, membership_id):
+    panel = _administered_panel(request, panel_id)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, panel=panel, is_active=True
+    )
+    try:
+        services.sign_in_reset(membership=membership, reset_by=request.user, site_url=request.build_absolute_uri("/"))
+    except services.MembershipError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{membership.user}'s sign-in was reset. They have been emailed.")
+    return redirect("panel_people", panel_id=panel.pk)
+
+
+@login_required
+@require_POST
 def panel_membership_end(request, panel_id, membership_id):
     panel = _administered_panel(request, panel_id)
     membership = get_object_or_404(

@@ -9,7 +9,7 @@ from django.utils.html import escape
 from nrm_panel import services
 from nrm_panel.models import Membership, Role, User
 from nrm_panel.services import CANNOT_REMOVE_OWN_ADMINISTRATOR_ROLE
-from tests.factories import AgencyFactory, SubmittedReferralFactory, UserFactory, member
+from tests.factories import PASSWORD, AgencyFactory, SubmittedReferralFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +235,65 @@ def test_adding_an_existing_person_emails_them_without_a_set_password_link(
     [message] = [str(message) for message in get_messages(response.wsgi_request)]
     assert message.startswith(f"{typed_email} is now auditor on {panel}.")
     assert "Storedfirst" not in message and "Storedlast" not in message
+
+
+def _reset_url(panel, membership):
+    return reverse("panel_person_sign_in_reset", args=[panel.pk, membership.pk])
+
+
+def test_administrator_resets_a_persons_sign_in_who_is_signed_out_and_emailed(login, people, panel):
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    coordinator = people[Role.COORDINATOR]
+    their_phone = Client()
+    their_phone.force_login(coordinator)
+    assert their_phone.get(reverse("referrals:list")).status_code == 200
+    membership = Membership.objects.get(user=coordinator, panel=panel)
+
+    response = login(people[Role.ADMINISTRATOR]).post(_reset_url(panel, membership))
+
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=coordinator).exists()
+    assert their_phone.get(reverse("referrals:list"))["Location"].startswith(reverse("login"))
+    assert [message.to for message in mail.outbox] == [[coordinator.email]]
+    assert "reset your sign-in" in mail.outbox[0].body
+    # At their next sign-in they set up the app again.
+    signed_in = Client().post(reverse("login"), {"username": coordinator.email, "password": PASSWORD})
+    assert signed_in["Location"].startswith(reverse("second_factor_set_up"))
+
+
+def test_administrator_cannot_reset_their_own_sign_in_or_an_instance_administrators(login, people, panel):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    administrator = people[Role.ADMINISTRATOR]
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    login(superuser)  # gives the superuser an app
+    client = login(administrator)
+    superuser_membership = Membership.objects.get(user=member(panel, Role.AUDITOR, user=superuser), panel=panel)
+
+    for membership in (Membership.objects.get(user=administrator, panel=panel), superuser_membership):
+        response = client.post(_reset_url(panel, membership), follow=True)
+        assert response.status_code == 200
+        assert "reset" in str(list(get_messages(response.wsgi_request))[0])
+    assert TOTPDevice.objects.filter(user__in=[administrator, superuser]).count() == 2
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.CHAIR, Role.AUDITOR, Role.REFERRER])
+def test_only_the_panels_administrator_resets_sign_ins(login, people, panel, role):
+    membership = Membership.objects.get(user=people[Role.CHAIR], panel=panel)
+
+    assert login(people[role]).post(_reset_url(panel, membership)).status_code == 404
+    assert mail.outbox == []
+
+
+def test_administrator_of_another_panel_cannot_reset_this_panels_people(login, people, panel, other_panel):
+    outsider = member(other_panel, Role.ADMINISTRATOR)
+    membership = Membership.objects.get(user=people[Role.CHAIR], panel=panel)
+
+    client = login(outsider)
+    assert client.post(_reset_url(panel, membership)).status_code == 404
+    assert client.post(_reset_url(other_panel, membership)).status_code == 404
+    assert client.get(_reset_url(other_panel, membership)).status_code == 405
+    assert mail.outbox == []

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from nrm_panel.management.demo import bulk, content, decisions, safeguarding
+from nrm_panel.management.demo import bulk, content, decisions, records, safeguarding
 from nrm_panel.management.demo.referrals import (
     references_assign,
     referrals_create,
@@ -88,6 +88,7 @@ class Command(BaseCommand):
             today = timezone.localdate()
             cycles = decisions.cycles_plan(sites, today=today)
             plans = referrals_plan(sites, referral_count, rng=rng, today=today, cycles=cycles)
+            past_retention = records.retention_cases_plan(plans, cycles, today=today)
             references_assign(plans)
             for done in referrals_create(plans, rng=rng):
                 self.stdout.write(f"  referrals: {done:,} of {referral_count:,} ({time.monotonic() - started:.1f} s)")
@@ -99,6 +100,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {letter_count} letters issued ({time.monotonic() - started:.1f} s)")
             safeguarding_count = safeguarding.safeguarding_create(cycles, today=today)
             self.stdout.write(f"  safeguarding work on {safeguarding_count} cases ({time.monotonic() - started:.1f} s)")
+            self.stdout.write(f"  {past_retention} cases closed longer ago than their panel keeps closed cases")
         statistics_refresh(decisions.MODELS)
         self.stdout.write(
             self.style.SUCCESS(
