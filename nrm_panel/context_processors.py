@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from notifications.selectors import unread_count
+from nrm_panel import two_factor
 from nrm_panel.models import Role
 from nrm_panel.permissions import MEETING_ROLES, active_memberships, health_panel_ids
 from reporting.scope import REPORT_ROLES
@@ -12,9 +13,15 @@ from reporting.scope import REPORT_ROLES
 def navigation(request):
     # Error pages (a bad Host header, say) can render before the auth middleware has run.
     user = getattr(request, "user", None)
+    # Someone who has given only their password sees no navigation until they give their code.
+    verified = getattr(user, "is_verified", lambda: False)
+    fully_signed_in = bool(user and user.is_authenticated and (not two_factor.required() or verified()))
+    if not fully_signed_in:
+        user = None
     memberships = active_memberships(user) if user else []
     roles = {m.role for m in memberships}
     return {
+        "fully_signed_in": fully_signed_in,
         "user_roles": roles,
         "is_referrer_only": roles == {Role.REFERRER},
         "sits_on_meetings": bool(roles & MEETING_ROLES),

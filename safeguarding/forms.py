@@ -7,6 +7,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.html import format_html
 
 from referrals.forms import GovukDateField, GovukFormMixin
 from safeguarding.models import LegalBasis, ProceedingStatus, ProviderKind, SendMethod, SupportKind, SupportOutcome
@@ -266,7 +267,10 @@ class LetterSentForm(GovukFormMixin, forms.Form):
         )
         field.error_messages["required"] = "Choose the version that was sent"
         field.error_messages["invalid_choice"] = "Choose one of the versions of this letter listed"
-        self.fields["recipient"].help_text = f"Their name and organisation. Leave blank for {default_recipient}"
+        # crispy-forms-gds prints help text unescaped: the solicitor's name is what a person typed.
+        self.fields["recipient"].help_text = format_html(
+            "Their name and organisation. Leave blank for {}", default_recipient
+        )
         self.fields["sent_on"].error_messages["required"] = "Enter the date the letter was sent"
         self.fields["method"].error_messages["required"] = "Choose how the letter was sent"
         self.helper = _helper(

@@ -33,7 +33,7 @@ export function initSessionTimeout(body = document.body) {
     const text = document.createElement("p");
     text.className = "govuk-notification-banner__heading";
     const left = Math.round((idleMs - warnAfterMs) / 60000);
-    text.textContent = `For your security, you will be signed out in ${left} minutes unless you do something. Anything you have typed and not saved will be lost.`;
+    text.textContent = `For your security, you will be signed out in ${left === 1 ? "1 minute" : `${left} minutes`} unless you do something. Anything you have typed and not saved will be lost.`;
     const stay = document.createElement("button");
     stay.type = "button";
     stay.className = "govuk-button";

@@ -14,6 +14,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
+from tests.browser.helpers import watch_for_problems  # noqa: E402
 from tests.celery_worker import celery_worker, celery_worker_later  # noqa: E402,F401  (for the letters' journey)
 from tests.decisions.conftest import sitting, steps  # noqa: E402,F401  (a panel ready to sit, for the panel's journeys)
 
@@ -48,19 +49,29 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, live_server, transactional_db):
-    """Open a page in a new browser context: a separate person with their own cookies."""
-    contexts = []
+def new_context(browser, live_server, transactional_db):
+    """A new browser context: a separate person with their own cookies. Every journey also checks
+    that no page broke the Content-Security-Policy, threw a script error or opened a dialog."""
+    opened = []
 
-    def _new_page():
-        context = browser.new_context(base_url=live_server.url, accept_downloads=True)
+    def _new_context(**options):
+        context = browser.new_context(base_url=live_server.url, accept_downloads=True, **options)
         context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
+        opened.append((context, watch_for_problems(context)))
+        return context
 
-    yield _new_page
-    for context in contexts:
+    yield _new_context
+    seen = []
+    for context, problems in opened:
         context.close()
+        seen += problems.lines()
+    assert not seen, "The browser saw problems:\n" + "\n".join(seen)
+
+
+@pytest.fixture
+def new_page(new_context):
+    """Open a page in a new browser context: a separate person with their own cookies."""
+    return lambda: new_context().new_page()
 
 
 @pytest.fixture

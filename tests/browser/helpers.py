@@ -1,12 +1,15 @@
-"""Small steps a person takes on a GOV.UK form, found the way they see it: by label and legend."""
+"""Small steps a person takes on a GOV.UK form, found the way they see it: by label and legend; signing in with
+both steps; and what went wrong in the browser that a person would not see (CSP violations, script errors)."""
 
+import dataclasses
 import datetime
+import re
 import time
 
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from nrm_panel import two_factor
 from tests.factories import PASSWORD
@@ -23,11 +26,12 @@ def sign_in(page: Page, user) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
     page.get_by_label("Security code", exact=True).fill(code)
     page.get_by_role("button", name="Continue").click()
+    expect(page).not_to_have_url(re.compile(r"/sign-in/"))
     expect(signed_in_header(page)).to_be_visible()
 
 
 def signed_in_header(page: Page):
-    """The header's "Sign out", shown only once both steps of signing in are done."""
+    """The header's "Sign out" (shown from the password step on)."""
     return page.get_by_role("navigation", name="Account").get_by_role("button", name="Sign out")
 
 
@@ -94,3 +98,56 @@ def save_and_continue(page: Page) -> None:
 def expect_success(page: Page, message: str) -> None:
     """The green banner a page shows after a change is saved."""
     expect(page.get_by_role("alert", name="Success")).to_contain_text(message)
+
+
+# Reports every Content-Security-Policy violation of a page to the test, with what was blocked and
+# where; added to every page before the page's own scripts run.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__reportCspViolation?.(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}` +
+      ` on ${document.location.pathname}: ${event.sample}`,
+  );
+}, true);
+"""
+
+
+@dataclasses.dataclass
+class BrowserProblems:
+    """What went wrong in a browser context that a person may not see: a page whose own markup breaks
+    the Content-Security-Policy (its scripts or styles then silently do nothing), a script error, a
+    dialog (an alert an injected script opened)."""
+
+    csp_violations: list[str] = dataclasses.field(default_factory=list)
+    script_errors: list[str] = dataclasses.field(default_factory=list)
+    dialogs: list[str] = dataclasses.field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [
+            *(f"CSP violation: {v}" for v in self.csp_violations),
+            *(f"script error: {e}" for e in self.script_errors),
+            *(f"dialog: {d}" for d in self.dialogs),
+        ]
+
+
+def watch_for_problems(context: BrowserContext) -> BrowserProblems:
+    problems = BrowserProblems()
+    context.expose_binding("__reportCspViolation", lambda source, text: problems.csp_violations.append(text))
+    context.add_init_script(_CSP_LISTENER)
+
+    def on_console(message):
+        # Chromium also logs each violation ("Refused to execute inline script because it violates…").
+        if message.type == "error" and "Content Security Policy" in message.text:
+            problems.csp_violations.append(f"console on {message.page.url if message.page else '?'}: {message.text}")
+
+    def on_page(page):
+        page.on("pageerror", lambda error: problems.script_errors.append(f"{page.url}: {error}"))
+
+    def on_dialog(dialog):
+        problems.dialogs.append(f"{dialog.type} on {dialog.page.url if dialog.page else '?'}: {dialog.message}")
+        dialog.dismiss()
+
+    context.on("console", on_console)
+    context.on("page", on_page)
+    context.on("dialog", on_dialog)
+    return problems

@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from decisions import letters
 from decisions.models import DecisionKind, Letter, Outcome
-from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.helpers import expect_success, sign_in
 from tests.celery_worker import TIMEOUT
 
@@ -20,11 +19,8 @@ DECISIONS = 8
 
 
 @pytest.fixture
-def page_without_javascript(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, accept_downloads=True, java_script_enabled=False)
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
+def page_without_javascript(new_context):
+    return new_context(java_script_enabled=False).new_page()
 
 
 def test_the_coordinator_issues_a_meetings_letters_and_downloads_them_as_a_zip(
