@@ -197,7 +197,11 @@ def main() -> int:
     try:
         if args.mode == "run":
             return run(args.port)
-        return subprocess.run([sys.executable, "-m", "pytest", *rest], cwd=BASE_DIR).returncode
+        # One pytest worker per core (pytest-xdist), a test module kept on one worker so that the
+        # worlds built once per module are built once. `-n 0` runs everything in this process.
+        chose_workers = any(arg == "-n" or arg.startswith("-n") and arg[2:].isdigit() for arg in rest)
+        parallel = [] if chose_workers else ["-n", "auto", "--dist", "loadfile"]
+        return subprocess.run([sys.executable, "-m", "pytest", *parallel, *rest], cwd=BASE_DIR).returncode
     except KeyboardInterrupt:
         return 130
     finally:
