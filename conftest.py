@@ -1,5 +1,6 @@
 """Shared fixtures: a panel with one person in each role, and a second panel to prove separation."""
 
+import importlib
 import shutil
 
 import pytest
@@ -27,6 +28,19 @@ def _rate_limits_start_at_zero():
     client = cache._cache.get_client(write=True)
     for key in client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
         client.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def _threshold_wordings_outlive_flushes(request, django_db_blocker):
+    """A test on the transactional database (browser tests, the real Celery worker) ends by emptying every
+    table, the threshold wordings a data migration added with them: the next test on that worker needs them."""
+    yield
+    if "transactional_db" in request.fixturenames:
+        from django.apps import apps
+
+        wordings = importlib.import_module("decisions.migrations.0002_threshold_wordings")
+        with django_db_blocker.unblock():
+            wordings.add_wordings(apps, None)
 
 
 @pytest.fixture

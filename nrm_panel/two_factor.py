@@ -139,7 +139,10 @@ def sign_out_everywhere(user) -> None:
 
 def safe_next(request) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+    # Only a path on this site: anything else (another site, or "0", which redirect() would take for a
+    # URL name) goes home.
+    on_this_site = url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure())
+    if on_this_site and candidate.startswith("/") and not candidate.startswith("//"):
         return candidate
     return reverse(settings.LOGIN_REDIRECT_URL)
 
