@@ -1,7 +1,6 @@
 """Shared fixtures: a panel with one person in each role, and a second panel to prove separation."""
 
 import importlib
-import os
 import shutil
 
 import pytest
@@ -33,32 +32,26 @@ def _rate_limits_start_at_zero():
 
 @pytest.fixture(autouse=True)
 def _threshold_wordings_outlive_flushes(request, django_db_blocker):
-    """A test on the transactional database (browser tests, the real Celery worker, live servers) ends by
-    emptying every table, the threshold wordings a data migration added with them: the next test on that
-    worker needs them back."""
-    yield
+    """Tests on the transactional database (browser tests, the real Celery worker) and the worlds some
+    modules build once end by emptying every table, the threshold wordings a data migration added with
+    them: each test that uses the database starts with them back."""
     if "django_db_setup" not in request.fixturenames:
-        return  # no test database here (yet): nothing was emptied
+        return  # no test database here (yet)
     from django.apps import apps
 
-    wordings = importlib.import_module("decisions.migrations.0002_threshold_wordings")
     with django_db_blocker.unblock():
         if not apps.get_model("decisions", "ThresholdWording").objects.exists():
-            wordings.add_wordings(apps, None)
+            importlib.import_module("decisions.migrations.0002_threshold_wordings").add_wordings(apps, None)
 
 
 @pytest.fixture(autouse=True)
-def _celery_may_wait_for_results(request):
-    """Celery refuses result.get() in a process it believes is a worker's (a global flag). Under parallel
-    runs a test left that flag set for the tests after it on the same pytest worker; each test starts
-    with it cleared, and the culprit is written to var/celery-flag-left-set.txt."""
-    from celery._state import _set_task_join_will_block, task_join_will_block
+def _celery_may_wait_for_results():
+    """Celery refuses result.get() in a process it believes is a worker's, a global flag. A test can leave
+    it set for the next tests on its pytest worker (seen after the concurrent sweeps of
+    tests/decisions/test_clock_sweep.py): each test starts with it cleared."""
+    from celery._state import _set_task_join_will_block
 
     _set_task_join_will_block(False)
-    yield
-    if task_join_will_block():
-        with open(settings.BASE_DIR / "var" / "celery-flag-left-set.txt", "a") as culprits:
-            culprits.write(f"{os.environ.get('PYTEST_XDIST_WORKER', '')} {request.node.nodeid}\n")
 
 
 @pytest.fixture
