@@ -37,19 +37,3 @@ class AccessSearchForm(GovukFormMixin, forms.Form):
         if date_from and date_to and date_to < date_from:
             self.add_error("date_to", "The end date must be the same as or after the start date")
         return cleaned
-
-    def search(self, events):
-        data = self.cleaned_data
-        if data.get("person"):
-            events = events.filter(email__icontains=data["person"])
-        if data.get("case"):
-            events = events.filter(referral__reference__iexact=data["case"].strip())
-        if data.get("kind"):
-            events = events.filter(kind=data["kind"])
-        if data.get("address"):
-            events = events.filter(address=data["address"].strip())
-        if data.get("date_from"):
-            events = events.filter(at__date__gte=data["date_from"])
-        if data.get("date_to"):
-            events = events.filter(at__date__lte=data["date_to"])
-        return events

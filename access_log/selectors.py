@@ -28,3 +28,20 @@ def readable_events(user) -> QuerySet[AccessEvent]:
     # a child's name from another of the person's panels) is for instance administrators only.
     people = Membership.objects.filter(panel_id__in=panel_ids).values("user_id")
     return events.filter(Q(panel_id__in=panel_ids) | Q(kind__in=SIGNING_IN, user_id__in=people))
+
+
+def matching(events: QuerySet[AccessEvent], *, person="", case="", kind="", address="", date_from=None, date_to=None):
+    """The events of a search; every criterion optional (an AccessSearchForm's cleaned data)."""
+    if person:
+        events = events.filter(email__icontains=person)
+    if case:
+        events = events.filter(referral__reference__iexact=case.strip())
+    if kind:
+        events = events.filter(kind=kind)
+    if address:
+        events = events.filter(address=address.strip())
+    if date_from:
+        events = events.filter(at__date__gte=date_from)
+    if date_to:
+        events = events.filter(at__date__lte=date_to)
+    return events

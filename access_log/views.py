@@ -20,7 +20,7 @@ def search(request):
     form = AccessSearchForm(request.GET or None)
     events = selectors.readable_events(request.user)
     if form.is_bound:
-        events = form.search(events) if form.is_valid() else events.none()
+        events = selectors.matching(events, **form.cleaned_data) if form.is_valid() else events.none()
     page = Paginator(events, PER_PAGE, allow_empty_first_page=True).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -14,8 +14,7 @@ def navigation(request):
     # Error pages (a bad Host header, say) can render before the auth middleware has run.
     user = getattr(request, "user", None)
     # Someone who has given only their password sees no navigation until they give their code.
-    verified = getattr(user, "is_verified", lambda: False)
-    fully_signed_in = bool(user and user.is_authenticated and (not two_factor.required() or verified()))
+    fully_signed_in = two_factor.fully_signed_in(user)
     if not fully_signed_in:
         user = None
     memberships = active_memberships(user) if user else []

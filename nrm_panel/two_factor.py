@@ -39,6 +39,12 @@ def required() -> bool:
     return not settings.SIGN_IN_WITHOUT_SECOND_FACTOR
 
 
+def fully_signed_in(user) -> bool:
+    """Signed in with the password and, where required, the code (not the password alone)."""
+    verified = getattr(user, "is_verified", None)  # django-otp's middleware adds it
+    return bool(user is not None and user.is_authenticated and (not required() or (verified and verified())))
+
+
 def authenticator(user) -> TOTPDevice | None:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
 
@@ -137,6 +143,13 @@ def sign_out_everywhere(user) -> None:
     get_user_model().objects.filter(pk=user.pk).update(sessions_generation=uuid.uuid4())
 
 
+def signing_out(user) -> None:
+    """Signing out ends the person's sessions on every device, but only from a fully signed-in session:
+    a password alone must not be enough to sign someone out, again and again."""
+    if fully_signed_in(user):
+        sign_out_everywhere(user)
+
+
 def safe_next(request) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     # Only a path on this site: anything else (another site, or "0", which redirect() would take for a
@@ -158,7 +171,7 @@ class SecondFactorRequiredMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
-        if not user.is_authenticated or user.is_verified() or not required():
+        if not user.is_authenticated or fully_signed_in(user):
             return None
         if request.resolver_match.view_name in OPEN_BEFORE_SECOND_FACTOR:
             return None

@@ -50,9 +50,7 @@ class SignOutView(LogoutView):
     """Signing out ends the person's sessions on every device, not only this browser's."""
 
     def post(self, request, *args, **kwargs):
-        # Only a fully signed-in session ends the others: a password alone must not sign someone out.
-        if request.user.is_authenticated and (request.user.is_verified() or not two_factor.required()):
-            two_factor.sign_out_everywhere(request.user)
+        two_factor.signing_out(request.user)
         return super().post(request, *args, **kwargs)
 
 

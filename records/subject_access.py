@@ -31,6 +31,7 @@ from nrm_panel.permissions import has_role
 from records.models import Anonymisation, RetentionReview
 from records.selectors import HEALTH_EXPORT_ROLES, REVIEWER_ROLES
 from records.services import RecordsError
+from referrals.forms import SECTION_FORMS
 from referrals.models import Attachment, Referral, State
 from referrals.selectors import case_timeline
 from referrals.services import ROLE_NOT_ALLOWED
@@ -50,68 +51,10 @@ from safeguarding.models import (
 ANONYMISED_CASE = "This case was anonymised: nothing held identifies the child, so there is nothing to export."
 DRAFT = "A draft referral is its referrer's until it is submitted: there is no case to export."
 
-# The referral's answers, grouped as on the national referral form; any field not named here is printed under
-# "Also recorded on the case", so a field added later is never left out of an export.
-REFERRAL_SECTIONS = [
-    (
-        "The child or young person",
-        [
-            "first_name",
-            "last_name",
-            "aliases",
-            "date_of_birth",
-            "estimated_age",
-            "is_adult",
-            "adult_has_consented",
-            "is_age_disputed",
-            "gender",
-            "nationality",
-            "second_nationality",
-            "languages",
-            "needs_interpreter",
-            "communication_needs",
-            "current_address",
-            "looked_after_status",
-            "responsible_local_authority",
-            "school",
-            "has_children",
-        ],
-    ),
-    (
-        "The first responder and letters",
-        [
-            "first_responder_organisation",
-            "first_responder_organisation_type",
-            "first_responder_name",
-            "first_responder_role",
-            "first_responder_email",
-            "first_responder_phone",
-            "alternative_contact",
-            "decision_safe_address",
-            "legal_representative_name",
-            "legal_representative_organisation",
-            "legal_representative_address",
-        ],
-    ),
-    (
-        "The exploitation",
-        [
-            "exploitation_types",
-            "exploitation_type_other",
-            "exploited_in",
-            "exploitation_places",
-            "exploitation_addresses",
-            "exploitation_started_on",
-            "exploitation_ended_on",
-            "is_exploitation_ongoing",
-            "indicators",
-            "account",
-            "police_reference",
-            "police_force",
-        ],
-    ),
-    ("The voice of the child", ["child_wishes_and_feelings", "child_knows_about_referral"]),
-    ("Other agencies involved", ["other_agencies_involved"]),
+# The referral's answers, grouped as the referral form's own sections ask them, then what the panel recorded
+# about the case; any field not named in either is printed under "Also recorded on the case", so a field added
+# later is never left out of an export.
+REFERRAL_SECTIONS = [(form.title, list(form.Meta.fields)) for form in SECTION_FORMS] + [
     (
         "The case",
         [
